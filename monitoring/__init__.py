@@ -1,0 +1,1 @@
+"""Statistics uploads, the Sferum export importer, snapshots, weekly activity and targets."""

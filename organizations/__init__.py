@@ -1,0 +1,1 @@
+"""The registry: regions, municipalities, organisations, classes, people and their roles."""

@@ -1,0 +1,114 @@
+"""Admin for the registry: every table can be imported and exported as xlsx or csv."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from import_export.admin import ImportExportModelAdmin
+
+from . import resources
+from .models import (
+    Membership,
+    Municipality,
+    Organization,
+    OrganizationAlias,
+    Region,
+    SchoolClass,
+    User,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.RegionResource]
+    list_display = ("code", "name", "timezone")
+    search_fields = ("name", "code")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.MunicipalityResource]
+    list_display = ("name", "region")
+    list_filter = ("region",)
+    search_fields = ("name",)
+    list_select_related = ("region",)
+
+
+class AliasInline(admin.TabularInline):
+    model = OrganizationAlias
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.OrganizationResource]
+    list_display = ("short_name", "sferum_id", "org_type", "municipality", "is_active")
+    list_filter = ("org_type", "is_active", "municipality__region")
+    search_fields = ("short_name", "sferum_id", "aliases__name")
+    list_select_related = ("municipality",)
+    autocomplete_fields = ("municipality",)
+    inlines = [AliasInline]
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.SchoolClassResource]
+    list_display = ("name", "organization")
+    search_fields = ("name", "organization__short_name", "organization__sferum_id")
+    list_select_related = ("organization",)
+    autocomplete_fields = ("organization",)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = (
+            "user",
+            "role",
+            "region",
+            "municipality",
+            "organization",
+            "classes",
+            "had_vkm_profile",
+        )
+
+    def clean(self):
+        data = super().clean()
+        organization = data.get("organization")
+        strangers = [c for c in data.get("classes") or [] if c.organization != organization]
+        if strangers:
+            self.add_error(
+                "classes",
+                "Классы должны принадлежать ОО этой роли: "
+                + ", ".join(f"{c} ({c.organization})" for c in strangers),
+            )
+        return data
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    extra = 0
+    autocomplete_fields = ("region", "municipality", "organization", "classes")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.MembershipResource]
+    form = MembershipForm
+    list_display = ("user", "role", "region", "municipality", "organization", "had_vkm_profile")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__last_name", "user__email")
+    list_select_related = ("user", "region", "municipality", "organization")
+    autocomplete_fields = ("user", "region", "municipality", "organization", "classes")
+
+
+@admin.register(User)
+class PersonAdmin(ImportExportModelAdmin, UserAdmin):
+    resource_classes = [resources.PersonResource]
+    list_display = ("username", "last_name", "first_name", "patronymic", "email", "phone")
+    search_fields = ("username", "last_name", "first_name", "email", "phone")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Контакты", {"fields": ("patronymic", "phone")}),
+    )
+    inlines = [MembershipInline]

@@ -1,0 +1,8 @@
+"""App config for the registry."""
+
+from django.apps import AppConfig
+
+
+class OrganizationsConfig(AppConfig):
+    name = "organizations"
+    verbose_name = "Реестр"

@@ -1,0 +1,53 @@
+"""Forms of the registry pages (crispy, Bootstrap 5)."""
+
+from django import forms
+
+from .models import Role, SchoolClass
+
+
+class PersonInviteForm(forms.Form):
+    role = forms.ChoiceField(label="Роль")
+    last_name = forms.CharField(label="Фамилия", max_length=150)
+    first_name = forms.CharField(label="Имя", max_length=150)
+    patronymic = forms.CharField(label="Отчество", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Электронная почта", help_text="На неё придёт ссылка для создания пароля."
+    )
+    phone = forms.CharField(label="Телефон", max_length=32, required=False)
+    classes = forms.ModelMultipleChoiceField(
+        label="Классы (для классного руководителя)",
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    had_vkm_profile = forms.BooleanField(
+        label="Был профиль Сферум в VK Мессенджере (ВКМ)", required=False
+    )
+
+    def __init__(self, *args, organization, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["classes"].queryset = SchoolClass.objects.filter(organization=organization)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.CLASS_TEACHER and not data.get("classes"):
+            self.add_error("classes", "Выберите хотя бы один класс классного руководителя.")
+        return data
+
+
+class SchoolClassForm(forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["name"]
+        labels = {"name": "Класс или группа, например «5А»"}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if SchoolClass.objects.filter(organization=self.organization, name=name).exists():
+            raise forms.ValidationError(f"Класс «{name}» уже есть в этой ОО.")
+        return name

@@ -1,0 +1,311 @@
+"""Registry models: region → municipality (МО) → organisation (ОО) → class, and people in roles.
+
+A person is a portal user; what they may see and do follows from their memberships (see
+selectors.py and permissions.py). One person may hold several memberships.
+"""
+
+import re
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"Неизвестный часовой пояс «{value}».")
+
+
+class OrgType(models.TextChoices):
+    OU = "ou", "ОУ"
+    DOU = "dou", "ДОУ"
+    UDO = "udo", "УДО"
+    SPO = "spo", "СПО"
+    OUO = "ouo", "ОУО"
+    OTHER = "other", "другое"
+
+
+ORG_TYPE_LONG_NAMES = {
+    OrgType.OU: "Общеобразовательная организация",
+    OrgType.DOU: "Дошкольная образовательная организация",
+    OrgType.UDO: "Организация дополнительного образования",
+    OrgType.SPO: "Профессиональная образовательная организация (СПО)",
+    OrgType.OUO: "Орган управления образованием",
+    OrgType.OTHER: "Другое",
+}
+
+
+class Region(models.Model):
+    name = models.CharField("название", max_length=200, unique=True)
+    code = models.CharField(
+        "код региона",
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", "Код региона — две цифры, например 11.")],
+    )
+    timezone = models.CharField(
+        "часовой пояс", max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        verbose_name = "субъект РФ"
+        verbose_name_plural = "субъекты РФ"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Municipality(models.Model):
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="субъект"
+    )
+    name = models.CharField("название", max_length=200)
+
+    class Meta:
+        verbose_name = "муниципальное образование (МО)"
+        verbose_name_plural = "муниципальные образования (МО)"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="municipality_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="organizations", verbose_name="МО"
+    )
+    sferum_id = models.PositiveBigIntegerField("ID организации в Сферум", unique=True)
+    short_name = models.CharField("краткое название", max_length=500)
+    org_type = models.CharField("тип ОО", max_length=8, choices=OrgType.choices, default=OrgType.OU)
+    link = models.URLField("ссылка на сообщество", max_length=500, blank=True)
+    is_active = models.BooleanField("активна", default=True)
+    inn = models.CharField(
+        "ИНН",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^(\d{10}|\d{12})$", "ИНН — 10 или 12 цифр.")],
+    )
+    kpp = models.CharField(
+        "КПП",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", "КПП — 9 цифр.")],
+    )
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+    updated_at = models.DateTimeField("изменена", auto_now=True)
+
+    class Meta:
+        verbose_name = "образовательная организация (ОО)"
+        verbose_name_plural = "образовательные организации (ОО)"
+        ordering = ["short_name"]
+        indexes = [models.Index(fields=["municipality", "org_type"])]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class OrganizationAlias(models.Model):
+    """A former name of an organisation, kept when an export renames it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="aliases", verbose_name="ОО"
+    )
+    name = models.CharField("прежнее название", max_length=500)
+    replaced_on = models.DateField("заменено с даты", null=True, blank=True)
+    created_at = models.DateTimeField("записано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "прежнее название ОО"
+        verbose_name_plural = "прежние названия ОО"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="alias_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_GRADE = re.compile(r"^\s*(\d{1,2})")
+
+
+def class_grade(name: str) -> int | None:
+    """The grade a class name starts with ("10А" → 10), so that "5А" sorts before "10А"."""
+    match = _GRADE.match(name)
+    return int(match.group(1)) if match else None
+
+
+class SchoolClass(models.Model):
+    """A class (класс) of a school or a group (группа) of a preschool or college."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="classes", verbose_name="ОО"
+    )
+    name = models.CharField("класс / группа", max_length=50)
+    # Parsed from the name so that "5А" sorts before "10А".
+    grade = models.PositiveSmallIntegerField("параллель", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "класс / группа"
+        verbose_name_plural = "классы и группы"
+        ordering = ["organization", "grade", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="class_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.grade = class_grade(self.name)
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    """A person: a portal user, with the contact details district officials need."""
+
+    patronymic = models.CharField("отчество", max_length=150, blank=True)
+    phone = models.CharField("телефон", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+        ordering = ["last_name", "first_name", "patronymic"]
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.last_name, self.first_name, self.patronymic]
+        return " ".join(p for p in parts if p) or self.username
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Role(models.TextChoices):
+    REGIONAL_COORDINATOR = "regional_coordinator", "региональный координатор"
+    DISTRICT_LEAD = "district_lead", "районный ответственный"
+    METHODOLOGIST = "methodologist", "методист"
+    OO_ADMIN = "oo_admin", "администратор Сферум в ОО"
+    OO_HEAD = "oo_head", "руководитель ОО"
+    CLASS_TEACHER = "class_teacher", "классный руководитель"
+
+
+# Which scope field each role uses. The methodologist works for a region or a municipality.
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    Role.REGIONAL_COORDINATOR: ("region",),
+    Role.DISTRICT_LEAD: ("municipality",),
+    Role.METHODOLOGIST: ("region", "municipality"),
+    Role.OO_ADMIN: ("organization",),
+    Role.OO_HEAD: ("organization",),
+    Role.CLASS_TEACHER: ("organization",),
+}
+SCOPE_FIELDS = ("region", "municipality", "organization")
+
+
+def _scope_is(field: str) -> Q:
+    """Exactly one scope field set: the given one."""
+    q = Q(**{f"{field}__isnull": False})
+    for other in SCOPE_FIELDS:
+        if other != field:
+            q &= Q(**{f"{other}__isnull": True})
+    return q
+
+
+def _role_scope_rule() -> Q:
+    rule = Q()
+    for role, fields in ROLE_SCOPES.items():
+        allowed = Q()
+        for field in fields:
+            allowed |= _scope_is(field)
+        rule |= Q(role=role) & allowed
+    return rule
+
+
+class Membership(models.Model):
+    """A person's role in a scope: a region, a municipality or an organisation (and classes)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="человек"
+    )
+    role = models.CharField("роль", max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="субъект",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="МО",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="ОО",
+    )
+    classes = models.ManyToManyField(
+        SchoolClass, blank=True, related_name="teacher_memberships", verbose_name="классы"
+    )
+    had_vkm_profile = models.BooleanField(
+        "был профиль Сферум в ВКМ",
+        default=False,
+        help_text="Для классного руководителя: определяет вариант его чек-листа.",
+    )
+    created_at = models.DateTimeField("назначен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "роль"
+        verbose_name_plural = "роли"
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(condition=_role_scope_rule(), name="membership_role_scope"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "municipality"],
+                condition=Q(municipality__isnull=False),
+                name="membership_unique_municipality",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=Q(organization__isnull=False),
+                name="membership_unique_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.scope_object})"
+
+    @property
+    def scope_object(self):
+        return self.organization or self.municipality or self.region
+
+    def clean(self) -> None:
+        allowed = ROLE_SCOPES.get(self.role, ())
+        set_fields = [f for f in SCOPE_FIELDS if getattr(self, f"{f}_id") is not None]
+        if len(set_fields) != 1 or set_fields[0] not in allowed:
+            names = {"region": "субъект", "municipality": "МО", "organization": "ОО"}
+            expected = " или ".join(names[f] for f in allowed)
+            raise ValidationError(
+                f"Для роли «{self.get_role_display()}» укажите ровно одно: {expected}."
+            )

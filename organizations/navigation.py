@@ -1,0 +1,42 @@
+"""The main menu: one place that turns a person's scope into the links they may follow."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .models import Role
+from .selectors import scope_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def nav_items(user) -> list[NavItem]:
+    scope = scope_of(user)
+    items: list[NavItem] = []
+    if scope.is_operator:
+        items.append(NavItem("Все регионы", reverse("organizations:region_list")))
+    seen: set[str] = set()
+    for m in scope.memberships:
+        if m.region_id:
+            item = NavItem(
+                f"Регион: {m.region.name}", reverse("organizations:region", args=[m.region_id])
+            )
+        elif m.municipality_id:
+            item = NavItem(
+                f"МО: {m.municipality.name}",
+                reverse("organizations:municipality", args=[m.municipality_id]),
+            )
+        else:
+            label = "Мои классы" if m.role == Role.CLASS_TEACHER else "Моя ОО"
+            item = NavItem(
+                f"{label}: {m.organization.short_name}",
+                reverse("organizations:organization", args=[m.organization_id]),
+            )
+        if item.url not in seen:
+            seen.add(item.url)
+            items.append(item)
+    return items

@@ -1,0 +1,164 @@
+"""Who sees what: the one module that scopes every query of the portal.
+
+A person's scope is the union of their memberships: a regional role covers the region's
+municipalities and organisations, a district role its municipality's organisations, an
+organisation role that organisation (a class teacher: their own classes within it). Superusers
+are operators and see everything. Every view and export starts from these functions; an object
+outside the scope answers 404, never 403.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import Membership, Municipality, Organization, Region, Role, SchoolClass
+
+REGION_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.METHODOLOGIST})
+DISTRICT_ROLES = frozenset({Role.DISTRICT_LEAD, Role.METHODOLOGIST})
+ORGANIZATION_ROLES = frozenset({Role.OO_ADMIN, Role.OO_HEAD})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The ids a person's memberships reach, computed once per request."""
+
+    is_operator: bool
+    region_ids: frozenset[int]
+    municipality_ids: frozenset[int]
+    organization_ids: frozenset[int]
+    # Organisations reached only as a class teacher: the teacher sees their classes there.
+    teacher_organization_ids: frozenset[int]
+    class_ids: frozenset[int]
+    memberships: tuple[Membership, ...]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.is_operator and not self.memberships
+
+    def organizations_q(self, prefix: str = "") -> Q:
+        """A filter on organisations (or on a relation to them through ``prefix``)."""
+        if self.is_operator:
+            return Q()
+        p = f"{prefix}__" if prefix else ""
+        pk = f"{prefix}_id" if prefix else "pk"
+        q = Q(pk__in=[])
+        if self.region_ids:
+            q |= Q(**{f"{p}municipality__region_id__in": self.region_ids})
+        if self.municipality_ids:
+            q |= Q(**{f"{p}municipality_id__in": self.municipality_ids})
+        org_ids = self.organization_ids | self.teacher_organization_ids
+        if org_ids:
+            q |= Q(**{f"{pk}__in": org_ids})
+        return q
+
+
+def scope_of(user) -> Scope:
+    """The scope of a user, cached on the user object for the request."""
+    cached = getattr(user, "_sferum_scope", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        scope = Scope(False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), ())
+    else:
+        memberships = tuple(
+            Membership.objects.filter(user=user)
+            .select_related("region", "municipality__region", "organization__municipality")
+            .prefetch_related("classes")
+        )
+        regions, municipalities, organizations, teacher_orgs, classes = (
+            set(),
+            set(),
+            set(),
+            set(),
+            set(),
+        )
+        for m in memberships:
+            if m.region_id:
+                regions.add(m.region_id)
+            elif m.municipality_id:
+                municipalities.add(m.municipality_id)
+            elif m.role == Role.CLASS_TEACHER:
+                teacher_orgs.add(m.organization_id)
+                classes.update(c.pk for c in m.classes.all())
+            else:
+                organizations.add(m.organization_id)
+        scope = Scope(
+            is_operator=user.is_superuser,
+            region_ids=frozenset(regions),
+            municipality_ids=frozenset(municipalities),
+            organization_ids=frozenset(organizations),
+            teacher_organization_ids=frozenset(teacher_orgs - organizations),
+            class_ids=frozenset(classes),
+            memberships=memberships,
+        )
+    user._sferum_scope = scope
+    return scope
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    scope = scope_of(user)
+    if scope.is_operator:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=scope.region_ids)
+
+
+def municipalities_visible_to(user) -> QuerySet[Municipality]:
+    scope = scope_of(user)
+    if scope.is_operator:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(
+        Q(region_id__in=scope.region_ids) | Q(pk__in=scope.municipality_ids)
+    )
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    return Organization.objects.filter(scope_of(user).organizations_q())
+
+
+def classes_visible_to(user) -> QuerySet[SchoolClass]:
+    """Classes of every organisation in scope, and a class teacher's own classes."""
+    scope = scope_of(user)
+    if scope.is_operator:
+        return SchoolClass.objects.all()
+    full = Scope(
+        False,
+        scope.region_ids,
+        scope.municipality_ids,
+        scope.organization_ids,
+        frozenset(),
+        frozenset(),
+        (),
+    )
+    return SchoolClass.objects.filter(
+        full.organizations_q("organization") | Q(pk__in=scope.class_ids)
+    )
+
+
+def scope_filter(queryset: QuerySet, user, organization_path: str) -> QuerySet:
+    """Keep the rows of ``queryset`` whose organisation (reached through the path) is in scope."""
+    return queryset.filter(scope_of(user).organizations_q(organization_path))
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup) -> Model:
+    """``get_object_or_404`` on an already scoped queryset: outside the scope means not found."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("Объект не найден") from exc
+
+
+def sees_whole_organization(user, organization: Organization) -> bool:
+    """True unless the person reaches the organisation only as a class teacher."""
+    scope = scope_of(user)
+    if scope.is_operator:
+        return True
+    return (
+        organization.municipality.region_id in scope.region_ids
+        or organization.municipality_id in scope.municipality_ids
+        or organization.pk in scope.organization_ids
+    )

@@ -1,0 +1,21 @@
+"""URLs of the registry pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "organizations"
+
+urlpatterns = [
+    path("regions/", views.region_list, name="region_list"),
+    path("regions/<int:pk>/", views.region_detail, name="region"),
+    path("municipalities/<int:pk>/", views.municipality_detail, name="municipality"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization"),
+    path("organizations/<int:pk>/people/new/", views.person_invite_view, name="person_invite"),
+    path(
+        "organizations/<int:pk>/people/<int:membership_pk>/send-link/",
+        views.person_send_link,
+        name="person_send_link",
+    ),
+    path("organizations/<int:pk>/classes/new/", views.class_create, name="class_create"),
+]

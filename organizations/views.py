@@ -1,0 +1,228 @@
+"""Registry pages: a person's landing page, region, municipality and organisation pages, and the
+forms that add people and classes. Every object is fetched through selectors.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import permissions, selectors
+from .forms import PersonInviteForm, SchoolClassForm
+from .models import Membership, OrgType, Role, SchoolClass
+from .services import password_link_send, person_invite
+
+
+def _type_counts(prefix: str = "") -> dict:
+    p = f"{prefix}__" if prefix else ""
+    counts = {"org_total": Count(f"{prefix}" or "pk")}
+    for code, _ in OrgType.choices:
+        counts[f"org_{code}"] = Count(f"{prefix}" or "pk", filter=Q(**{f"{p}org_type": code}))
+    return counts
+
+
+@login_required
+def home(request):
+    """Send each person to the page that fits their widest role."""
+    scope = selectors.scope_of(request.user)
+    for m in scope.memberships:
+        if m.region_id:
+            return redirect("organizations:region", m.region_id)
+    for m in scope.memberships:
+        if m.municipality_id:
+            return redirect("organizations:municipality", m.municipality_id)
+    for m in scope.memberships:
+        return redirect("organizations:organization", m.organization_id)
+    if scope.is_operator:
+        return redirect("organizations:region_list")
+    return render(request, "organizations/no_roles.html")
+
+
+@login_required
+def region_list(request):
+    regions = selectors.regions_visible_to(request.user).annotate(
+        municipality_total=Count("municipalities", distinct=True),
+        org_total=Count("municipalities__organizations"),
+    )
+    return render(request, "organizations/region_list.html", {"regions": regions})
+
+
+@login_required
+def region_detail(request, pk: int):
+    region = selectors.get_visible_or_404(selectors.regions_visible_to(request.user), pk=pk)
+    municipalities = (
+        selectors.municipalities_visible_to(request.user)
+        .filter(region=region)
+        .annotate(**_type_counts("organizations"))
+        .order_by("name")
+    )
+    totals = (
+        selectors.organizations_visible_to(request.user)
+        .filter(municipality__region=region)
+        .aggregate(**_type_counts())
+    )
+    return render(
+        request,
+        "organizations/region_detail.html",
+        {
+            "region": region,
+            "municipalities": municipalities,
+            "totals": totals,
+            "org_types": OrgType.choices,
+        },
+    )
+
+
+@login_required
+def municipality_detail(request, pk: int):
+    municipality = selectors.get_visible_or_404(
+        selectors.municipalities_visible_to(request.user).select_related("region"), pk=pk
+    )
+    organizations = selectors.organizations_visible_to(request.user).filter(
+        municipality=municipality
+    )
+    totals = organizations.aggregate(**_type_counts())
+    org_type = request.GET.get("type", "")
+    query = request.GET.get("q", "").strip()
+    if org_type in OrgType.values:
+        organizations = organizations.filter(org_type=org_type)
+    if query:
+        match = Q(short_name__icontains=query) | Q(aliases__name__icontains=query)
+        if query.isdigit():
+            match |= Q(sferum_id=int(query))
+        organizations = organizations.filter(match).distinct()
+    organizations = organizations.annotate(
+        class_total=Count("classes", distinct=True),
+        admin_total=Count("memberships", filter=Q(memberships__role=Role.OO_ADMIN), distinct=True),
+        head_total=Count("memberships", filter=Q(memberships__role=Role.OO_HEAD), distinct=True),
+    ).order_by("short_name")
+    page = Paginator(organizations, 50).get_page(request.GET.get("page"))
+    district_people = (
+        Membership.objects.filter(Q(municipality=municipality) | Q(region=municipality.region_id))
+        .filter(role__in=[Role.DISTRICT_LEAD, Role.METHODOLOGIST, Role.REGIONAL_COORDINATOR])
+        .select_related("user")
+        .order_by("role", "user__last_name")
+    )
+    return render(
+        request,
+        "organizations/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "page": page,
+            "totals": totals,
+            "org_types": OrgType.choices,
+            "org_type": org_type,
+            "query": query,
+            "district_people": district_people,
+            "can_manage": permissions.leads_municipality(request.user, municipality),
+        },
+    )
+
+
+def _visible_organization(request, pk: int):
+    return selectors.get_visible_or_404(
+        selectors.organizations_visible_to(request.user).select_related("municipality__region"),
+        pk=pk,
+    )
+
+
+@login_required
+def organization_detail(request, pk: int):
+    organization = _visible_organization(request, pk)
+    whole = selectors.sees_whole_organization(request.user, organization)
+    teachers = Prefetch(
+        "teacher_memberships",
+        queryset=Membership.objects.select_related("user").order_by("user__last_name"),
+    )
+    classes = selectors.classes_visible_to(request.user).filter(organization=organization)
+    people = (
+        organization.memberships.select_related("user").order_by("role", "user__last_name")
+        if whole
+        else Membership.objects.none()
+    )
+    return render(
+        request,
+        "organizations/organization_detail.html",
+        {
+            "organization": organization,
+            "classes": classes.prefetch_related(teachers),
+            "people": people,
+            "aliases": organization.aliases.all() if whole else [],
+            "sees_whole": whole,
+            "can_invite": bool(permissions.roles_grantable(request.user, organization)),
+            "can_manage_classes": permissions.administers_organization(request.user, organization),
+            "leads_municipality": selectors.municipalities_visible_to(request.user)
+            .filter(pk=organization.municipality_id)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def person_invite_view(request, pk: int):
+    organization = _visible_organization(request, pk)
+    roles = permissions.roles_grantable(request.user, organization)
+    permissions.require(bool(roles))
+    form = PersonInviteForm(request.POST or None, organization=organization, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        membership, link_sent = person_invite(
+            organization=organization,
+            role=data["role"],
+            email=data["email"],
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            patronymic=data["patronymic"],
+            phone=data["phone"],
+            classes=list(data["classes"]),
+            had_vkm_profile=data["had_vkm_profile"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        who = membership.user.full_name
+        if link_sent:
+            messages.success(
+                request,
+                f"{who} добавлен(а). Ссылка для создания пароля отправлена "
+                f"на {membership.user.email}.",
+            )
+        else:
+            messages.success(request, f"{who} получил(а) новую роль; учётная запись уже была.")
+        return redirect("organizations:organization", organization.pk)
+    return render(
+        request, "organizations/person_form.html", {"organization": organization, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def person_send_link(request, pk: int, membership_pk: int):
+    organization = _visible_organization(request, pk)
+    membership = selectors.get_visible_or_404(
+        organization.memberships.select_related("user"), pk=membership_pk
+    )
+    permissions.require(membership.role in permissions.roles_grantable(request.user, organization))
+    user = membership.user
+    if user.has_usable_password():
+        messages.info(request, f"{user.full_name} уже задал(а) пароль; ссылка не нужна.")
+    else:
+        password_link_send(user=user, base_url=request.build_absolute_uri("/"))
+        messages.success(request, f"Новая ссылка отправлена на {user.email}.")
+    return redirect("organizations:organization", organization.pk)
+
+
+@login_required
+def class_create(request, pk: int):
+    organization = _visible_organization(request, pk)
+    permissions.require(permissions.administers_organization(request.user, organization))
+    form = SchoolClassForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        school_class = SchoolClass.objects.create(
+            organization=organization, name=form.cleaned_data["name"]
+        )
+        messages.success(request, f"Класс «{school_class.name}» добавлен.")
+        return redirect("organizations:organization", organization.pk)
+    return render(
+        request, "organizations/class_form.html", {"organization": organization, "form": form}
+    )

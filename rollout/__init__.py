@@ -1,0 +1,1 @@
+"""Checklists per actor and the district action plan: templates, instances, progress."""

@@ -1,0 +1,137 @@
+"""Suite-wide fixtures: fast password hashing, inline Celery, and a small two-region world with
+one person per role (the personas every scoping test uses)."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from organizations.models import Role
+from sferum_portal.celery import app as celery_app
+from tests.factories import (
+    PASSWORD,
+    MunicipalityFactory,
+    OrganizationFactory,
+    RegionFactory,
+    SchoolClassFactory,
+    UserFactory,
+    person,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_inline(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@dataclass
+class World:
+    """Two regions; in the first, two municipalities; in the first of those, two schools."""
+
+    region: object
+    other_region: object
+    municipality: object
+    other_municipality: object
+    far_municipality: object
+    school: object
+    other_school: object
+    far_school: object
+    school_class: object
+    other_class: object
+    coordinator: object
+    district_lead: object
+    methodologist: object
+    district_methodologist: object
+    oo_admin: object
+    oo_head: object
+    teacher: object
+    operator: object
+    nobody: object
+
+    def personas(self) -> dict[str, object]:
+        return {
+            "coordinator": self.coordinator,
+            "district_lead": self.district_lead,
+            "methodologist": self.methodologist,
+            "district_methodologist": self.district_methodologist,
+            "oo_admin": self.oo_admin,
+            "oo_head": self.oo_head,
+            "teacher": self.teacher,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    region = RegionFactory(name="Республика Коми", code="11")
+    other_region = RegionFactory(name="Липецкая область", code="48")
+    municipality = MunicipalityFactory(region=region, name="Княжпогостский")
+    other_municipality = MunicipalityFactory(region=region, name="Ухта")
+    far_municipality = MunicipalityFactory(region=other_region, name="Липецк")
+    school = OrganizationFactory(municipality=municipality, short_name="МБОУ «СОШ № 1» г. Емвы")
+    other_school = OrganizationFactory(municipality=municipality, short_name="МБОУ «СОШ № 2»")
+    far_school = OrganizationFactory(municipality=far_municipality, short_name="МАОУ СШ")
+    OrganizationFactory(municipality=other_municipality, short_name="МОУ «СОШ № 3» г. Ухты")
+    school_class = SchoolClassFactory(organization=school, name="5А")
+    other_class = SchoolClassFactory(organization=school, name="6Б")
+    return World(
+        region=region,
+        other_region=other_region,
+        municipality=municipality,
+        other_municipality=other_municipality,
+        far_municipality=far_municipality,
+        school=school,
+        other_school=other_school,
+        far_school=far_school,
+        school_class=school_class,
+        other_class=other_class,
+        coordinator=person(Role.REGIONAL_COORDINATOR, region, username="coordinator"),
+        district_lead=person(Role.DISTRICT_LEAD, municipality, username="district"),
+        methodologist=person(Role.METHODOLOGIST, region, username="methodologist"),
+        district_methodologist=person(Role.METHODOLOGIST, municipality, username="mo_method"),
+        oo_admin=person(Role.OO_ADMIN, school, username="oo_admin"),
+        oo_head=person(Role.OO_HEAD, school, username="director"),
+        teacher=person(Role.CLASS_TEACHER, school, classes=[school_class], username="teacher"),
+        operator=UserFactory(username="operator", is_superuser=True, is_staff=True),
+        nobody=UserFactory(username="nobody"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def browser_page():
+    """A headless Debian chromium page driven by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+__all__ = ["PASSWORD"]
