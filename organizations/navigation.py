@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from .models import Role
+from .permissions import can_upload_statistics
 from .selectors import scope_of
 
 
@@ -39,4 +40,6 @@ def nav_items(user) -> list[NavItem]:
         if item.url not in seen:
             seen.add(item.url)
             items.append(item)
+    if can_upload_statistics(user):
+        items.append(NavItem("Загрузка статистики", reverse("monitoring:upload_list")))
     return items

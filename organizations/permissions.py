@@ -53,7 +53,7 @@ def can_upload_statistics(user) -> bool:
     )
 
 
-def require(allowed: bool) -> None:
+def require(allowed: bool, message: str = "Ваша роль не позволяет это изменить.") -> None:
     """Raise 403 when a person in scope tries a write their roles do not allow."""
     if not allowed:
-        raise PermissionDenied("Ваша роль не позволяет это изменить.")
+        raise PermissionDenied(message)

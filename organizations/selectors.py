@@ -57,6 +57,12 @@ class Scope:
         return q
 
 
+def operator_scope() -> Scope:
+    """Full scope, for scripts and management commands run by an operator."""
+    empty = frozenset()
+    return Scope(True, empty, empty, empty, empty, empty, ())
+
+
 def scope_of(user) -> Scope:
     """The scope of a user, cached on the user object for the request."""
     cached = getattr(user, "_sferum_scope", None)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,7 +158,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat entries expire: a run missed while beat or the workers were down is dropped, not piled up.
+CELERY_BEAT_SCHEDULE = {
+    "weekly-values-monday-0600-local": {
+        # Hourly on Mondays; the task picks the regions where it is 06:00 local time.
+        "task": "monitoring.tasks.weekly_monday_task",
+        "schedule": crontab(minute=0, day_of_week="mon"),
+        "options": {"expires": 50 * 60},
+    },
+    "uploads-reap-stale": {
+        "task": "monitoring.tasks.uploads_reap_stale_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -166,6 +180,14 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Сферум-портал <noreply@localhost>")
+
+# Statistics uploads: files above the inline limit are checked in a Celery task.
+STATS_UPLOAD_MAX_BYTES = int(env("STATS_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+STATS_UPLOAD_INLINE_MAX_BYTES = int(env("STATS_UPLOAD_INLINE_MAX_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Rollout evidence files (local acts, orders): the largest upload accepted.
+ROLLOUT_EVIDENCE_MAX_BYTES = int(env("ROLLOUT_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -47,6 +47,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),
+    path("", include("monitoring.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,70 @@
+"""Forms of the monitoring pages."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+ALLOWED_EXTENSIONS = (".xlsx",)
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def check_statistics_file(uploaded) -> None:
+    """Refuse what cannot be a Sferum export before it is stored: wrong name, size, content."""
+    name = uploaded.name
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
+        raise forms.ValidationError(
+            f"Файл «{name}»: нужна выгрузка Сферум в формате Excel (.xlsx)."
+        )
+    if uploaded.size > settings.STATS_UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            f"Файл «{name}» слишком большой ({filesizeformat(uploaded.size)}); "
+            f"допустимо до {filesizeformat(settings.STATS_UPLOAD_MAX_BYTES)}."
+        )
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if head != ZIP_SIGNATURE:
+        raise forms.ValidationError(
+            f"Файл «{name}» назван .xlsx, но это не книга Excel. "
+            "Сохраните выгрузку в Excel как .xlsx и загрузите ещё раз."
+        )
+
+
+class StatisticsUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Файлы выгрузки (xlsx)",
+        help_text="Можно выбрать или перетащить сюда несколько файлов.",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        errors = []
+        for uploaded in files:
+            try:
+                check_statistics_file(uploaded)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ConfirmUploadForm(forms.Form):
+    skip_invalid = forms.BooleanField(
+        label="Загрузить только корректные строки",
+        required=False,
+        help_text="Строки с ошибками будут пропущены; загрузка запомнит, что пропущено.",
+    )

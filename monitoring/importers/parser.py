@@ -1,0 +1,644 @@
+"""The pure parser: raw sheets in, cleaned rows and located problems out.
+
+No Django, no Excel library: a sheet is a name and an iterable of row tuples (``RawSheet``), so
+tests can feed tuples directly. The parser finds the header row, maps header texts to canonical
+keys, cleans every cell with ``values``, rejects rows with errors, flags rows whose numbers do
+not add up, and never turns a missing value into 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, make_dataclass, replace
+from operator import itemgetter
+from typing import Any
+
+from . import values as v
+from .columns import COUNT_COLUMNS, HEADERS, REQUIRED_COLUMNS, column_key, column_letter
+from .problems import ERROR, WARNING, Problem
+
+HEADER_SEARCH_ROWS = 30
+# A row naming this many known columns is a header even when a required column is missing.
+HEADER_LIKE_MIN_COLUMNS = 3
+TOTALS_PREFIXES = ("итог", "всего")
+FILE_ERROR_CODES = frozenset({"header_not_found", "missing_columns"})
+
+
+@dataclass(frozen=True, slots=True)
+class RawSheet:
+    """One sheet as the reader gives it: rows are tuples of Python values, None for empty."""
+
+    name: str
+    rows: Iterable[Sequence[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """One organisation's statistics on one date, cleaned; counts are None when unknown."""
+
+    sheet: str
+    row: int
+    date: dt.date
+    sferum_id: int
+    short_name: str
+    municipality: str
+    org_type: str = "other"
+    org_type_raw: str | None = None
+    region_name: str | None = None
+    region_code: str | None = None
+    link: str | None = None
+    is_active: bool | None = None
+    people_total: int | None = None
+    teachers_total: int | None = None
+    students_total: int | None = None
+    parents_total: int | None = None
+    registrations_total: int | None = None
+    teachers_registered: int | None = None
+    teachers_ejd: int | None = None
+    students_registered: int | None = None
+    students_ejd: int | None = None
+    parents_registered: int | None = None
+    parents_ejd: int | None = None
+    students_active: int | None = None
+    parents_active: int | None = None
+    staff_active: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ParseStats:
+    """Row counts of the taken sheets, for the import's summary."""
+
+    rows_seen: int = 0  # rows below the header rows, blank ones included
+    blank: int = 0
+    totals_skipped: int = 0
+    rejected: int = 0
+    headers_repeated: int = 0  # the header row again further down (glued exports)
+    not_data: int = 0  # rows with none of the required cells: notes, footers
+    taken: int = 0
+
+
+@dataclass
+class ParseResult:
+    """Everything the parser found in one file; the database layer takes it from here.
+
+    ``present_columns`` are the canonical keys some taken sheet has a column for: a key not in
+    it means "no such column" (keep what the database has), a None in a row means "empty cell".
+    ``unknown_columns`` are the header texts whose values went to ``ParsedRow.extra``.
+    """
+
+    file_name: str
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    dates: list[dt.date] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    present_columns: set[str] = field(default_factory=set)
+    rejected_rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet, Excel row)
+    stats: ParseStats = field(default_factory=ParseStats)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def file_error(self) -> bool:
+        """The file as a whole is unusable (no header): there are no rows to take."""
+        return any(p.code in FILE_ERROR_CODES for p in self.problems)
+
+
+_FIELDS = tuple(f.name for f in fields(ParsedRow))
+# A frozen dataclass's __init__ sets every field through object.__setattr__, which costs more
+# than all the cleaning of a row. Rows are built as this plain twin (same fields, same slots,
+# so the same memory layout) and then become ParsedRow by a __class__ assignment: to everyone
+# else they are ordinary frozen ParsedRows.
+_Draft = make_dataclass("_Draft", _FIELDS, slots=True)
+
+
+def _parsed_row(values: Sequence[Any]) -> ParsedRow:
+    row = _Draft(*values)
+    row.__class__ = ParsedRow
+    return row
+
+
+_SLOT = {name: i for i, name in enumerate(_FIELDS)}
+_TEMPLATE = [None] * len(_FIELDS)
+_TEMPLATE[_SLOT["org_type"]] = "other"
+_TEMPLATE[_SLOT["flags"]] = ()
+# The counts are neighbours in ParsedRow, so a row's counts are written with one slice.
+_COUNT_SPAN = slice(_SLOT[COUNT_COLUMNS[0]], _SLOT[COUNT_COLUMNS[-1]] + 1)
+assert _FIELDS[_COUNT_SPAN] == COUNT_COLUMNS
+_NONE = (None,)
+
+
+def _count_getters(counts: list[tuple[int, int, str]]) -> tuple[Callable, Callable]:
+    """Two C-speed gathers: the count cells of a row (file order), and those values (plus
+    None for absent columns) in ParsedRow's order."""
+    indexes = [index for index, _, _ in counts]
+    cells = itemgetter(*indexes) if indexes else (lambda row: ())
+    if len(indexes) == 1:  # itemgetter of one index returns the item, not a tuple
+        cells = (lambda get: lambda row: (get(row),))(cells)
+    position = {slot: i for i, (_, slot, _) in enumerate(counts)}
+    order = [position.get(slot, len(counts)) for slot in range(_COUNT_SPAN.start, _COUNT_SPAN.stop)]
+    return cells, itemgetter(*order)
+
+
+_UNIQUE_TEXT = ("short_name", "sferum_id", "link")  # values that rarely repeat: no cache
+_CACHE_SIZE = 512
+_MISS = object()
+_INTS, _FLOATS = {int}, {float}
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "date": v.clean_date,
+    "sferum_id": v.clean_sferum_id,
+    "org_type": v.clean_org_type,
+    "region_name": v.clean_text,
+    "region_code": v.clean_region_code,
+    "link": v.clean_text,
+    "is_active": v.clean_is_active,
+    **dict.fromkeys(COUNT_COLUMNS, v.clean_count),
+}
+
+
+def _cleaner(key: str, header_text: str) -> Callable[[Any], Any]:
+    """The cleaner of a column; required text names its column when the cell is empty."""
+    if key in ("short_name", "municipality"):
+        return v.required_text(header_text)
+    return _CLEANERS[key]
+
+
+# (code, key that is too big, key it is compared with, message template)
+_ABOVE_CHECKS = (
+    ("registered_above_total", "teachers_registered", "teachers_total",
+     "Зарегистрированных учителей ({a}) больше, чем учителей в школе всего ({b})"),
+    ("registered_above_total", "students_registered", "students_total",
+     "Зарегистрированных учеников ({a}) больше, чем учеников в школе всего ({b})"),
+    ("registered_above_total", "parents_registered", "parents_total",
+     "Зарегистрированных родителей ({a}) больше, чем родителей в школе всего ({b})"),
+    ("active_above_registered", "students_active", "students_registered",
+     "Активных учеников ({a}) больше, чем зарегистрированных ({b})"),
+    ("active_above_registered", "parents_active", "parents_registered",
+     "Активных родителей ({a}) больше, чем зарегистрированных ({b})"),
+    ("active_above_registered", "staff_active", "teachers_registered",
+     "Активных сотрудников ({a}) больше, чем зарегистрированных учителей ({b})"),
+)  # fmt: skip
+# (code, total key, part keys, message template)
+_SUM_CHECKS = (
+    ("people_total_mismatch", "people_total",
+     ("teachers_total", "students_total", "parents_total"),
+     "Учителей, учеников и родителей в школе всего ({total}) не равно сумме учителей, "
+     "учеников и родителей ({parts} = {sum})"),
+    ("registrations_total_mismatch", "registrations_total",
+     ("teachers_registered", "students_registered", "parents_registered"),
+     "Регистраций в школе всего ({total}) не равно сумме зарегистрированных учителей, "
+     "учеников и родителей ({parts} = {sum})"),
+)  # fmt: skip
+
+
+def _quality_checks(present: Iterable[str]) -> tuple[list, list]:
+    """The checks a sheet can make: only those whose columns are all in it."""
+    present = set(present)
+    sums = [
+        (code, _SLOT[total], tuple(_SLOT[k] for k in parts), template, total)
+        for code, total, parts, template in _SUM_CHECKS
+        if {total, *parts} <= present
+    ]
+    aboves = [
+        (code, _SLOT[big], _SLOT[small], template, big)
+        for code, big, small, template in _ABOVE_CHECKS
+        if {big, small} <= present
+    ]
+    return sums, aboves
+
+
+def _quality_problems(values: list, sums: list, aboves: list) -> list[tuple[str, str, str]]:
+    """(flag code, message, key to point at) for the numbers of a row that disagree.
+
+    Checked only when every number involved is there: no data is not a mismatch.
+    """
+    found = []
+    for code, total_slot, (a, b, c), template, key in sums:
+        total = values[total_slot]
+        try:
+            parts = values[a] + values[b] + values[c]
+        except TypeError:  # a part is None: no data
+            continue
+        if total != parts and total is not None:
+            text = f"{values[a]} + {values[b]} + {values[c]}"
+            found.append((code, template.format(total=total, parts=text, sum=parts), key))
+    for code, big_slot, small_slot, template, key in aboves:
+        big, small = values[big_slot], values[small_slot]
+        if big is not None and small is not None and big > small:
+            found.append((code, template.format(a=big, b=small), key))
+    return found
+
+
+def _jsonable(value: Any) -> Any:
+    """A cell value as JSON can hold it, the same whichever reader produced it."""
+    kind = type(value)
+    if kind is float:
+        if value.is_integer():
+            return int(value)
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if kind is dt.datetime:
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return value
+
+
+def _header_text(value: Any) -> str:
+    return v.clean_text(value) or ""
+
+
+@dataclass
+class _Header:
+    number: int
+    keys: dict[str, int]  # canonical key -> column index (first one wins)
+    others: list[tuple[int, str]]  # unknown or repeated columns: (index, header text)
+    texts: dict[int, str]  # column index -> header text as in the file
+    width: int
+
+
+def _read_header(cells: Sequence[Any], number: int) -> _Header:
+    header = _Header(number, {}, [], {}, len(cells))
+    for index, cell in enumerate(cells):
+        text = _header_text(cell)
+        if not text:
+            continue
+        header.texts[index] = text
+        key = column_key(text)
+        if key is None or key in header.keys:
+            header.others.append((index, text))
+        else:
+            header.keys[key] = index
+    return header
+
+
+class _SheetParser:
+    """Parses one sheet into the shared result; one instance per sheet."""
+
+    def __init__(self, result: ParseResult, name: str, seen: dict[tuple[int, dt.date], int]):
+        self.result = result
+        self.name = name
+        self.seen = seen  # (sferum_id, date) -> position in result.rows of its first row
+        self.best: _Header | None = None  # the most header-like row, for the file's error
+        self.empty = True
+        self.repeated: dict[tuple, list[int]] = {}  # doubtful value -> [problem index, count]
+
+    def problem(self, severity, code, message, row=None, index=None, header=None) -> None:
+        column = None if index is None else column_letter(index)
+        self.result.problems.append(
+            Problem(severity, code, message, self.result.file_name, self.name, row, column, header)
+        )
+
+    def parse(self, rows: Iterable[Sequence[Any]]) -> bool:
+        """Parse the sheet; False when it has no header row (nothing is recorded then)."""
+        iterator = iter(rows)
+        header = self.find_header(iterator)
+        if header is None:
+            return False
+        self.result.sheets.append(self.name)
+        self.result.present_columns.update(header.keys)
+        if "org_type" in header.keys:
+            self.result.present_columns.add("org_type_raw")
+        extras = self.extra_columns(header)
+        self.parse_rows(iterator, header, extras)
+        self.count_repeated()
+        return True
+
+    def find_header(self, rows: Iterator[Sequence[Any]]) -> _Header | None:
+        for number, cells in enumerate(rows, 1):
+            header = _read_header(cells, number)
+            if all(key in header.keys for key in REQUIRED_COLUMNS):
+                return header
+            if self.empty and any(not v.is_empty(cell) for cell in cells):
+                self.empty = False
+            if header.keys and (self.best is None or len(header.keys) > len(self.best.keys)):
+                self.best = header
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        return None
+
+    def extra_columns(self, header: _Header) -> list[tuple[int, str]]:
+        """Warn once about unknown and repeated columns; return (index, extra key) to keep."""
+        keep: list[tuple[int, str]] = []
+        unknown: list[str] = []
+        for index, text in header.others:
+            letter = column_letter(index)
+            key = column_key(text)
+            if key is None:
+                unknown.append(f"«{text}» ({letter})")
+            else:
+                first = header.keys[key]
+                self.problem(
+                    WARNING,
+                    "duplicate_column",
+                    f"Столбец «{text}» ({letter}) повторяет столбец «{header.texts[first]}» "
+                    f"({column_letter(first)}): используется первый, значения второго сохранены "
+                    "как дополнительные",
+                    header.number,
+                    index,
+                    text,
+                )
+            name = text if all(text != kept for _, kept in keep) else f"{text} ({letter})"
+            keep.append((index, name))
+            if name not in self.result.unknown_columns:
+                self.result.unknown_columns.append(name)
+        if unknown:
+            only = header.others[0] if len(header.others) == 1 else (None, None)
+            self.problem(
+                WARNING,
+                "unknown_columns",
+                f"Неизвестные столбцы: {', '.join(unknown)} — их значения сохранены как "
+                "дополнительные, но в показателях не используются",
+                header.number,
+                *only,
+            )
+        return keep
+
+    def build_plan(self, header: _Header) -> tuple[list, list, list]:
+        """Cleaners per column, built once per sheet and split by how they run in the loop.
+
+        ``cached``: (index, slot, cleaner, text, cache) for columns whose values repeat down
+        the sheet (date, МО, type…), cleaned once per distinct value; ``called``: (index,
+        slot, cleaner, text) for the rest; ``counts``: (index, slot, text) for head counts.
+        """
+        cached, called, counts = [], [], []
+        for key, index in header.keys.items():
+            text = header.texts[index]
+            slot = _SLOT[key]
+            if key in COUNT_COLUMNS:
+                counts.append((index, slot, text))
+            elif key in _UNIQUE_TEXT:
+                called.append((index, slot, _cleaner(key, text), text))
+            else:
+                cached.append((index, slot, _cleaner(key, text), text, {}))
+            if key == "org_type":
+                cached.append((index, _SLOT["org_type_raw"], v.clean_text, text, {}))
+        return cached, called, counts
+
+    def parse_rows(self, rows, header: _Header, extras: list[tuple[int, str]]) -> None:
+        result, stats, seen, name = self.result, self.result.stats, self.seen, self.name
+        cached, called, counts = self.build_plan(header)
+        count_cells, spread = _count_getters(counts)
+        sums, aboves = _quality_checks(header.keys)
+        width = header.width
+        unnamed = [index for index in range(width) if index not in header.texts]
+        name_index, id_index = header.keys["short_name"], header.keys["sferum_id"]
+        date_index = header.keys["date"]
+        required = [header.keys[key] for key in REQUIRED_COLUMNS]
+        template = list(_TEMPLATE)
+        template[_SLOT["sheet"]] = name
+        slot_row, slot_extra, slot_flags = _SLOT["row"], _SLOT["extra"], _SLOT["flags"]
+        slot_id, slot_date = _SLOT["sferum_id"], _SLOT["date"]
+        cell_error, cell_warning, jsonable, missing = v.CellError, v.CellWarning, _jsonable, _MISS
+        append_row, reject, problem = result.rows.append, result.rejected_rows.append, self.problem
+        make_row = _parsed_row
+        number = header.number
+        for number, cells in enumerate(rows, header.number + 1):
+            for first in cells:
+                if first is not None and (type(first) is not str or first.strip()):
+                    break
+            else:
+                stats.blank += 1
+                continue
+            size = len(cells)
+            if size < width:
+                cells = (*cells, *((None,) * (width - size)))
+            label = cells[name_index]
+            if (type(first) is str and first.lstrip()[:5].lower().startswith(TOTALS_PREFIXES)) or (
+                type(label) is str and label.lstrip()[:5].lower().startswith(TOTALS_PREFIXES)
+            ):
+                stats.totals_skipped += 1
+                continue
+            date_cell = cells[date_index]
+            if (date_cell is None or type(date_cell) is str) and self.is_not_data(
+                cells, number, required
+            ):
+                continue
+            values = template.copy()
+            values[slot_row] = number
+            failed = False
+            for index, slot, clean, text, cache in cached:
+                cell = cells[index]
+                value = cache.get(cell, missing)
+                if value is missing:
+                    try:
+                        value = clean(cell)
+                    except cell_error as error:
+                        problem(ERROR, error.code, error.message, number, index, text)
+                        failed = True
+                        continue
+                    except cell_warning as warning:
+                        value = warning.value
+                        self.repeated_warning(warning, number, index, text)
+                    else:  # text only: 1 == 1.0 == True would share an entry
+                        if (cell is None or type(cell) is str) and len(cache) < _CACHE_SIZE:
+                            cache[cell] = value
+                values[slot] = value
+            for index, slot, clean, text in called:
+                try:
+                    values[slot] = clean(cells[index])
+                except cell_error as error:
+                    problem(ERROR, error.code, error.message, number, index, text)
+                    failed = True
+            if counts:
+                # Fast path: every count is a non-negative whole number (int from openpyxl,
+                # float from calamine); anything else goes through clean_count cell by cell.
+                found = count_cells(cells)
+                kinds = set(map(type, found))
+                if kinds == _INTS and min(found) >= 0:
+                    values[_COUNT_SPAN] = spread(found + _NONE)
+                elif kinds == _FLOATS and min(found) >= 0 and all(map(float.is_integer, found)):
+                    values[_COUNT_SPAN] = spread((*map(int, found), None))
+                else:
+                    failed = self.clean_counts(found, counts, values, number) or failed
+            extra = {}
+            for index, key in extras:
+                value = cells[index]
+                if value is not None and (type(value) is not str or value.strip()):
+                    extra[key] = jsonable(value)
+            if unnamed or size > width:
+                self.keep_unnamed(cells, unnamed + list(range(width, size)), extra, number)
+            if failed:
+                stats.rejected += 1
+                reject((name, number))
+                continue
+            identity = (values[slot_id], values[slot_date])
+            first_seen = seen.get(identity)
+            if first_seen is not None:
+                self.duplicate(identity, result.rows[first_seen], number, id_index, header)
+                stats.rejected += 1
+                reject((name, number))
+                continue
+            seen[identity] = len(result.rows)
+            values[slot_extra] = extra
+            if sums or aboves:
+                found_problems = _quality_problems(values, sums, aboves)
+                if found_problems:
+                    values[slot_flags] = self.flag(found_problems, number, header)
+            append_row(make_row(values))
+        stats.rows_seen += number - header.number
+
+    def clean_counts(self, found: tuple, counts: list, values: list, number: int) -> bool:
+        """The slow path for a row's counts; True when a count is wrong."""
+        failed = False
+        for cell, (index, slot, text) in zip(found, counts, strict=True):
+            try:
+                values[slot] = v.clean_count(cell)
+            except v.CellError as error:
+                self.problem(ERROR, error.code, error.message, number, index, text)
+                failed = True
+        return failed
+
+    def is_not_data(self, cells, number: int, required: list[int]) -> bool:
+        """A repeated header row, or a row with none of the required cells (a note, a footer)."""
+        date_cell = cells[required[0]]
+        if (
+            date_cell is not None
+            and not date_cell.lstrip()[:1].isdigit()
+            and column_key(date_cell) == "date"
+            and column_key(cells[required[-1]]) == "sferum_id"
+        ):
+            self.result.stats.headers_repeated += 1
+            return True
+        if all(v.is_empty(cells[index]) for index in required):
+            self.problem(
+                WARNING,
+                "not_a_data_row",
+                "Строка пропущена: в ней нет даты, названия, МО и ID организации",
+                number,
+            )
+            self.result.stats.not_data += 1
+            return True
+        return False
+
+    def keep_unnamed(self, cells, indexes: list[int], extra: dict, number: int) -> None:
+        """Values in columns without a header text are kept too, as «Столбец X»."""
+        for index in indexes:
+            value = cells[index]
+            if v.is_empty(value):
+                continue
+            letter = column_letter(index)
+            key = f"Столбец {letter}"
+            extra[key] = _jsonable(value)
+            if key not in self.result.unknown_columns:
+                self.result.unknown_columns.append(key)
+                self.problem(
+                    WARNING,
+                    "unnamed_column",
+                    f"У столбца {letter} нет заголовка — его значения сохранены как «{key}», "
+                    "но в показателях не используются",
+                    number,
+                    index,
+                )
+
+    def repeated_warning(self, warning: v.CellWarning, number: int, index: int, header: str):
+        """One warning per distinct doubtful value and column, with how many rows have it."""
+        key = (warning.code, index, warning.message)
+        counter = self.repeated.get(key)
+        if counter is None:
+            self.problem(WARNING, warning.code, warning.message, number, index, header)
+            self.repeated[key] = [len(self.result.problems) - 1, 1]
+        else:
+            counter[1] += 1
+
+    def count_repeated(self) -> None:
+        problems = self.result.problems
+        for position, count in self.repeated.values():
+            if count > 1:
+                problem = problems[position]
+                message = f"{problem.message} (строк с таким значением: {count})"
+                problems[position] = replace(problem, message=message)
+
+    def duplicate(self, identity, first_seen: ParsedRow, number: int, id_index: int, header):
+        sferum_id, date = identity
+        where = f"строке {first_seen.row}"
+        if first_seen.sheet != self.name:
+            where += f" листа «{first_seen.sheet}»"
+        self.problem(
+            ERROR,
+            "duplicate_row",
+            f"Организация с ID {sferum_id} на дату {date:%d.%m.%Y} уже есть в {where} — "
+            "повторная строка не загружена",
+            number,
+            id_index,
+            header.texts[id_index],
+        )
+
+    def flag(self, found: list[tuple[str, str, str]], number: int, header: _Header) -> tuple:
+        """Warn about each disagreement of a kept row; return the row's flag codes."""
+        flags: list[str] = []
+        for code, message, key in found:
+            index = header.keys.get(key)
+            text = None if index is None else header.texts[index]
+            self.problem(WARNING, code, message, number, index, text)
+            if code not in flags:
+                flags.append(code)
+        return tuple(flags)
+
+
+def _expected_columns() -> str:
+    return ", ".join(f"«{HEADERS[key]}»" for key in REQUIRED_COLUMNS)
+
+
+def _missing_header_problem(file_name: str, best: tuple[str, _Header] | None) -> Problem:
+    header = best[1] if best else None
+    missing = [key for key in REQUIRED_COLUMNS if header is None or key not in header.keys]
+    names = ", ".join(f"«{HEADERS[key]}»" for key in missing)
+    if header is not None and len(header.keys) >= HEADER_LIKE_MIN_COLUMNS:
+        word = "обязательного столбца" if len(missing) == 1 else "обязательных столбцов"
+        return Problem(
+            ERROR,
+            "missing_columns",
+            f"В строке заголовков нет {word} {names} — файл не загружен. "
+            f"Нужны столбцы {_expected_columns()}",
+            file_name,
+            best[0],
+            header.number,
+        )
+    return Problem(
+        ERROR,
+        "header_not_found",
+        f"Не найдена строка заголовков: нет столбцов {names} в первых {HEADER_SEARCH_ROWS} "
+        f"строках ни одного листа. Нужны столбцы {_expected_columns()}",
+        file_name,
+    )
+
+
+def parse_workbook(sheets: Iterable[RawSheet], *, file_name: str) -> ParseResult:
+    """Parse every sheet that has a header row; see the module docstring for the rules."""
+    result = ParseResult(file_name=file_name)
+    seen: dict[tuple[int, dt.date], int] = {}
+    best: tuple[str, _Header] | None = None
+    for sheet in sheets:
+        parser = _SheetParser(result, sheet.name, seen)
+        if parser.parse(sheet.rows):
+            continue
+        if parser.best is not None and (best is None or len(parser.best.keys) > len(best[1].keys)):
+            best = (sheet.name, parser.best)
+        if not parser.empty:
+            parser.problem(
+                WARNING,
+                "sheet_skipped",
+                f"Лист «{sheet.name}» пропущен: в первых {HEADER_SEARCH_ROWS} строках нет строки "
+                f"заголовков со столбцами {_expected_columns()}",
+            )
+    if not result.sheets:
+        # One error for the whole file; "sheet skipped" warnings would only repeat it.
+        result.problems = [_missing_header_problem(file_name, best)]
+    result.stats.taken = len(result.rows)
+    result.dates = sorted({row.date for row in result.rows})
+    return result

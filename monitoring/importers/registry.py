@@ -1,0 +1,195 @@
+"""Match parsed rows against the registry: which organisations exist, which are new or renamed,
+which municipalities and regions the file adds, and which rows lie outside the uploader's scope.
+
+Reads only (a constant number of queries per 10,000 rows); ``store`` applies the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Subquery
+
+from monitoring.db import values_in_chunks
+from monitoring.models import Snapshot
+from organizations.models import Municipality, Organization, Region
+from organizations.selectors import Scope
+
+from .parser import ParsedRow
+from .problems import ERROR, WARNING, Problem
+
+MunicipalityKey = tuple[str, str]  # (region code, municipality name)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownOrganization:
+    pk: int
+    short_name: str
+    org_type: str
+    municipality_id: int
+    region_id: int
+    latest_date: dt.date | None
+
+
+@dataclass
+class RegistryPlan:
+    """What writing a file would do to the registry, and which rows may be written."""
+
+    known: dict[int, KnownOrganization] = field(default_factory=dict)  # by Sferum ID
+    regions: dict[str, int] = field(default_factory=dict)  # code -> pk
+    municipalities: dict[MunicipalityKey, int] = field(default_factory=dict)
+    new_regions: dict[str, str] = field(default_factory=dict)  # code -> name
+    new_municipalities: set[MunicipalityKey] = field(default_factory=set)
+    new_organizations: dict[int, ParsedRow] = field(default_factory=dict)  # latest row per ID
+    renamed: dict[int, tuple[str, str, dt.date]] = field(default_factory=dict)  # old, new, date
+    retyped: dict[int, str] = field(default_factory=dict)  # sferum_id -> new type code
+    rows: list[ParsedRow] = field(default_factory=list)  # rows in scope
+    out_of_scope: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # registry warnings
+    per_municipality: Counter = field(default_factory=Counter)  # name -> organisations
+
+    def summary(self, limit: int = 200) -> dict:
+        """A JSON-serialisable preview (lists capped at ``limit``)."""
+        return {
+            "per_municipality": sorted(self.per_municipality.items()),
+            "new_regions": sorted(self.new_regions.items()),
+            "new_municipalities": sorted(
+                f"{name} ({code})" for code, name in self.new_municipalities
+            ),
+            "new_organizations": [
+                {"sferum_id": r.sferum_id, "name": r.short_name, "municipality": r.municipality}
+                for r in list(self.new_organizations.values())[:limit]
+            ],
+            "new_organizations_total": len(self.new_organizations),
+            "renamed": [
+                {"sferum_id": sid, "old": old, "new": new}
+                for sid, (old, new, _) in list(self.renamed.items())[:limit]
+            ],
+            "renamed_total": len(self.renamed),
+            "out_of_scope": [
+                {
+                    "sheet": r.sheet,
+                    "row": r.row,
+                    "sferum_id": r.sferum_id,
+                    "name": r.short_name,
+                    "municipality": r.municipality,
+                }
+                for r in self.out_of_scope[:limit]
+            ],
+            "out_of_scope_total": len(self.out_of_scope),
+        }
+
+
+def _municipality_key(row: ParsedRow, known, regions_by_pk, codes_by_name) -> MunicipalityKey:
+    """The row's municipality: by the file's region code, else the registry's region of the
+    organisation, else the one region that has a municipality of that name."""
+    code = row.region_code or (regions_by_pk.get(known.region_id) if known else None)
+    if not code:
+        codes = codes_by_name.get(row.municipality, ())
+        code = next(iter(codes)) if len(codes) == 1 else ""
+    return code, row.municipality
+
+
+def _in_scope(scope: Scope, known: KnownOrganization | None, region_pk, municipality_pk) -> bool:
+    if scope.is_operator:
+        return True
+    if known is not None:
+        return (
+            known.region_id in scope.region_ids
+            or known.municipality_id in scope.municipality_ids
+            or known.pk in scope.organization_ids
+        )
+    return (region_pk is not None and region_pk in scope.region_ids) or (
+        municipality_pk is not None and municipality_pk in scope.municipality_ids
+    )
+
+
+def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> RegistryPlan:
+    plan = RegistryPlan()
+    ids = {row.sferum_id for row in rows}
+    known_rows = values_in_chunks(
+        Organization.objects.annotate(
+            latest=Subquery(
+                Snapshot.objects.filter(organization=OuterRef("pk"))
+                .order_by("-date")
+                .values("date")[:1]
+            )
+        ),
+        "sferum_id",
+        ids,
+        "sferum_id", "pk", "short_name", "org_type", "municipality_id",
+        "municipality__region_id", "latest",
+    )  # fmt: skip
+    for sid, pk, name, org_type, mo_id, region_id, latest in known_rows:
+        plan.known[sid] = KnownOrganization(pk, name, org_type, mo_id, region_id, latest)
+    plan.regions = dict(Region.objects.values_list("code", "pk"))
+    regions_by_pk = {pk: code for code, pk in plan.regions.items()}
+    plan.municipalities = {
+        (code, name): pk
+        for pk, name, code in Municipality.objects.values_list("pk", "name", "region__code")
+    }
+    codes_by_name: dict[str, set[str]] = {}
+    for code, name in plan.municipalities:
+        codes_by_name.setdefault(name, set()).add(code)
+
+    latest_row: dict[int, ParsedRow] = {}
+    for row in rows:
+        known = plan.known.get(row.sferum_id)
+        key = _municipality_key(row, known, regions_by_pk, codes_by_name)
+        if not key[0]:
+            plan.problems.append(
+                Problem(
+                    ERROR,
+                    "region_unknown",
+                    f"ОО {row.sferum_id} «{row.short_name}» нет в реестре, а код региона в "
+                    "строке не указан: нужен столбец «Код региона».",
+                    file_name,
+                    row.sheet,
+                    row.row,
+                )
+            )
+            continue
+        region_pk = plan.regions.get(key[0])
+        municipality_pk = plan.municipalities.get(key)
+        if not _in_scope(scope, known, region_pk, municipality_pk):
+            plan.out_of_scope.append(row)
+            continue
+        plan.rows.append(row)
+        previous = latest_row.get(row.sferum_id)
+        if previous is None or row.date >= previous.date:
+            latest_row[row.sferum_id] = row
+
+    for sid, row in latest_row.items():
+        known = plan.known.get(sid)
+        key = _municipality_key(row, known, regions_by_pk, codes_by_name)
+        plan.per_municipality[row.municipality] += 1
+        if known is None:
+            plan.new_organizations[sid] = row
+            if key[0] not in plan.regions:
+                plan.new_regions[key[0]] = row.region_name or f"Регион {key[0]}"
+            if key not in plan.municipalities:
+                plan.new_municipalities.add(key)
+            continue
+        # Only a file at least as recent as what we hold may rename or retype an organisation.
+        if known.latest_date is not None and row.date < known.latest_date:
+            continue
+        if row.short_name and row.short_name != known.short_name:
+            plan.renamed[sid] = (known.short_name, row.short_name, row.date)
+        if row.org_type != "other" and row.org_type != known.org_type:
+            plan.retyped[sid] = row.org_type
+        registry_key = (regions_by_pk.get(known.region_id), row.municipality)
+        if plan.municipalities.get(registry_key) != known.municipality_id:
+            plan.problems.append(
+                Problem(
+                    WARNING,
+                    "municipality_mismatch",
+                    f"ОО {sid} «{row.short_name}» в выгрузке отнесена к МО «{row.municipality}», "
+                    "а в реестре — к другому МО; реестр не изменён, уточните у координатора.",
+                    file_name,
+                    row.sheet,
+                    row.row,
+                )
+            )
+    return plan

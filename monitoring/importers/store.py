@@ -1,0 +1,158 @@
+"""Apply a registry plan and write the snapshots of a parsed file: bulk writes only.
+
+The caller holds the transaction: a file goes in whole or not at all. Snapshots are upserted
+on (organisation, date); a row whose values equal what is stored is left alone (a re-upload of
+the same data changes nothing), and a row with other values replaces that date's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from monitoring.db import upsert, values_in_chunks
+from monitoring.models import COUNT_FIELDS, Snapshot, Upload
+from organizations.models import (
+    Municipality,
+    Organization,
+    OrganizationAlias,
+    Region,
+)
+
+from .registry import RegistryPlan
+
+# Compared to decide "unchanged", and written on change.
+SNAPSHOT_VALUES = (*COUNT_FIELDS, "is_active", "flags", "extra")
+
+
+@dataclass
+class WriteOutcome:
+    written: int = 0
+    unchanged: int = 0
+    regions_created: int = 0
+    municipalities_created: int = 0
+    organizations_created: int = 0
+    organizations_renamed: int = 0
+    dates: set[dt.date] = field(default_factory=set)  # dates whose snapshots changed
+    municipality_ids: set[int] = field(default_factory=set)  # of the rows written or compared
+
+
+def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> None:
+    if plan.new_regions:
+        Region.objects.bulk_create(
+            [Region(code=code, name=name) for code, name in plan.new_regions.items()],
+            ignore_conflicts=True,
+        )
+        plan.regions = dict(Region.objects.values_list("code", "pk"))
+        outcome.regions_created = len(plan.new_regions)
+    if plan.new_municipalities:
+        Municipality.objects.bulk_create(
+            [
+                Municipality(region_id=plan.regions[code], name=name)
+                for code, name in plan.new_municipalities
+            ],
+            ignore_conflicts=True,
+        )
+        plan.municipalities = {
+            (code, name): pk
+            for pk, name, code in Municipality.objects.values_list("pk", "name", "region__code")
+        }
+        outcome.municipalities_created = len(plan.new_municipalities)
+    if plan.new_organizations:
+        codes_by_name = {}
+        for code, name in plan.municipalities:
+            codes_by_name.setdefault(name, set()).add(code)
+        organizations = []
+        for row in plan.new_organizations.values():
+            code = row.region_code or next(iter(codes_by_name[row.municipality]))
+            organizations.append(
+                Organization(
+                    sferum_id=row.sferum_id,
+                    short_name=row.short_name,
+                    org_type=row.org_type,
+                    municipality_id=plan.municipalities[(code, row.municipality)],
+                    link=row.link or "",
+                    is_active=row.is_active is not False,
+                )
+            )
+        Organization.objects.bulk_create(organizations, ignore_conflicts=True, batch_size=2000)
+        outcome.organizations_created = len(organizations)
+
+
+def _rename(plan: RegistryPlan, ids: dict[int, int], outcome: WriteOutcome) -> None:
+    if plan.renamed:
+        OrganizationAlias.objects.bulk_create(
+            [
+                OrganizationAlias(organization_id=ids[sid], name=old, replaced_on=date)
+                for sid, (old, _new, date) in plan.renamed.items()
+            ],
+            ignore_conflicts=True,
+        )
+    changed = set(plan.renamed) | set(plan.retyped)
+    if changed:
+        organizations = list(Organization.objects.filter(sferum_id__in=changed))
+        for org in organizations:
+            if org.sferum_id in plan.renamed:
+                org.short_name = plan.renamed[org.sferum_id][1]
+            org.org_type = plan.retyped.get(org.sferum_id, org.org_type)
+        Organization.objects.bulk_update(
+            organizations, ["short_name", "org_type", "updated_at"], batch_size=1000
+        )
+        outcome.organizations_renamed = len(plan.renamed)
+
+
+def store_plan(
+    plan: RegistryPlan,
+    *,
+    upload: Upload,
+    progress: Callable[[int, str], None] = lambda pct, note: None,
+) -> WriteOutcome:
+    outcome = WriteOutcome()
+    _create_registry_entries(plan, outcome)
+    sferum_ids = {row.sferum_id for row in plan.rows}
+    ids, municipality_ids = {}, set()
+    for sid, pk, municipality_id in values_in_chunks(
+        Organization.objects.all(), "sferum_id", sferum_ids, "sferum_id", "pk", "municipality_id"
+    ):
+        ids[sid] = pk
+        municipality_ids.add(municipality_id)
+    outcome.municipality_ids = municipality_ids
+    _rename(plan, ids, outcome)
+    progress(40, "Реестр обновлён, сравниваем значения")
+
+    dates = {row.date for row in plan.rows}
+    stored = {
+        (org_id, date): values
+        for org_id, date, *values in values_in_chunks(
+            Snapshot.objects.filter(date__in=dates),
+            "organization_id",
+            ids.values(),
+            "organization_id",
+            "date",
+            *SNAPSHOT_VALUES,
+        )
+    }
+    now = timezone.now()
+    to_write = []
+    for row in plan.rows:
+        org_id = ids[row.sferum_id]
+        values = [getattr(row, name) for name in COUNT_FIELDS]
+        values += [row.is_active, list(row.flags), row.extra]
+        if stored.get((org_id, row.date)) == values:
+            outcome.unchanged += 1
+            continue
+        record = dict(zip(SNAPSHOT_VALUES, values, strict=True))
+        record.update(organization_id=org_id, date=row.date, upload_id=upload.pk, updated_at=now)
+        to_write.append(record)
+        outcome.dates.add(row.date)
+    progress(60, f"Записываем {len(to_write)} строк")
+    outcome.written = upsert(
+        Snapshot,
+        to_write,
+        unique_fields=("organization", "date"),
+        update_fields=(*SNAPSHOT_VALUES, "upload", "updated_at"),
+    )
+    return outcome

@@ -1,0 +1,40 @@
+"""Compute the weekly values: the week just ended, a given ISO week, or every week with data."""
+
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from monitoring.weekly import (
+    iso_week_label,
+    parse_iso_week,
+    week_start,
+    weekly_values_compute,
+    weeks_with_snapshots,
+)
+
+
+class Command(BaseCommand):
+    help = "Рассчитать недельные показатели активности (по умолчанию — за прошедшую неделю)."
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--week", help="ISO-неделя, например 2025-W48")
+        group.add_argument("--all", action="store_true", help="Все недели, где есть данные")
+
+    def handle(self, *args, week, all, **options):
+        if all:
+            mondays = weeks_with_snapshots()
+        elif week:
+            try:
+                mondays = [parse_iso_week(week)]
+            except ValueError as exc:
+                raise CommandError(f"Неделя «{week}»: нужен формат 2025-W48.") from exc
+        else:
+            mondays = [week_start(timezone.localdate()) - dt.timedelta(days=7)]
+        for monday in mondays:
+            started = time.perf_counter()
+            weekly_values_compute(monday=monday)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"{iso_week_label(monday)}: рассчитано за {elapsed:.2f} с")

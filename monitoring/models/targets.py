@@ -1,0 +1,113 @@
+"""Targets as data: the indicators, which organisation types count in them, and the Stage 1
+(per-region baseline) and Stage 2 (75 % / 30 %) targets with their due and effective dates."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from organizations.models import OrgType, Region
+
+
+class Indicator(models.TextChoices):
+    STAFF_ACTIVITY = "staff_activity", "Активность сотрудников"
+    STUDENTS_PARENTS_ACTIVITY = (
+        "students_parents_activity",
+        "Активность обучающихся и родителей",
+    )
+    TEACHERS_REGISTERED = "teachers_registered", "Учителей зарегистрировано"
+    STUDENTS_REGISTERED = "students_registered", "Учеников зарегистрировано"
+    PARENTS_REGISTERED = "parents_registered", "Родителей зарегистрировано"
+
+
+class IndicatorRule(models.Model):
+    """Which organisation types an indicator counts, and where it counts parents only."""
+
+    indicator = models.CharField(
+        "показатель", max_length=32, choices=Indicator.choices, unique=True
+    )
+    org_types = models.JSONField(
+        "типы ОО, которые учитываются",
+        default=list,
+        help_text="Коды типов: ou, dou, udo, spo, ouo, other.",
+    )
+    parents_only_types = models.JSONField(
+        "типы ОО, где учитываются только родители",
+        default=list,
+        blank=True,
+        help_text="Для показателя активности обучающихся и родителей: в ДОУ — только родители.",
+    )
+
+    class Meta:
+        verbose_name = "правило показателя"
+        verbose_name_plural = "правила показателей"
+        ordering = ["indicator"]
+
+    def __str__(self) -> str:
+        return self.get_indicator_display()
+
+    def clean(self) -> None:
+        known = set(OrgType.values)
+        for name in ("org_types", "parents_only_types"):
+            unknown = set(getattr(self, name) or []) - known
+            if unknown:
+                raise ValidationError({name: f"Неизвестные типы ОО: {', '.join(sorted(unknown))}."})
+
+
+class Target(models.Model):
+    class Stage(models.IntegerChoices):
+        STAGE_1 = 1, "Этап 1 (лучшее значение региона в ВКМ 2024/25)"
+        STAGE_2 = 2, "Этап 2"
+
+    indicator = models.CharField("показатель", max_length=32, choices=Indicator.choices)
+    stage = models.PositiveSmallIntegerField("этап", choices=Stage.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name="субъект",
+        help_text="Для этапа 1 обязателен: базовое значение своё у каждого региона. "
+        "Пусто — цель для всех регионов.",
+    )
+    value_pct = models.DecimalField(
+        "целевое значение, %",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    due_date = models.DateField("срок достижения")
+    effective_from = models.DateField("действует с")
+    effective_to = models.DateField("действует по", null=True, blank=True)
+    note = models.CharField("примечание", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "целевой показатель"
+        verbose_name_plural = "целевые показатели"
+        ordering = ["indicator", "stage", "region", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage=1) | Q(region__isnull=False),
+                name="target_stage1_has_region",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "stage", "region", "effective_from"],
+                condition=Q(region__isnull=False),
+                name="target_unique_start_region",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "stage", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="target_unique_start_all_regions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else "все регионы"
+        stage = self.get_stage_display()
+        return f"{self.get_indicator_display()}, {stage}: {self.value_pct} % ({where})"
+
+    def clean(self) -> None:
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "Дата окончания раньше даты начала."})

@@ -1,0 +1,45 @@
+"""The preview of a checked upload as plain lines: the command prints them, tests read them."""
+
+from .models import Upload
+
+
+def preview_lines(upload: Upload, *, problems_limit: int | None = None) -> list[str]:
+    summary = upload.summary or {}
+    lines = [
+        f"Файл: {upload.file_name} · {upload.get_status_display()}",
+        f"Даты: {', '.join(upload.dates) or '—'}",
+        f"Строк с данными: {upload.rows_total}; корректных: {summary.get('rows_valid', 0)}; "
+        f"с ошибками: {summary.get('rows_rejected', 0)}; "
+        f"вне зоны ответственности: {upload.rows_out_of_scope}",
+    ]
+    if summary.get("per_municipality"):
+        lines.append("ОО по МО:")
+        lines += [f"  {name}: {count}" for name, count in summary["per_municipality"]]
+    if summary.get("new_municipalities"):
+        lines.append(f"Новые МО: {', '.join(summary['new_municipalities'])}")
+    if summary.get("new_organizations_total"):
+        lines.append(f"Новых ОО: {summary['new_organizations_total']}")
+    if summary.get("renamed_total"):
+        lines.append(f"Переименованных ОО: {summary['renamed_total']}")
+        lines += [f"  {r['sferum_id']}: «{r['old']}» → «{r['new']}»" for r in summary["renamed"]]
+    if summary.get("unknown_columns"):
+        lines.append(f"Неизвестные столбцы (сохранены): {', '.join(summary['unknown_columns'])}")
+    if upload.status == Upload.Status.DONE:
+        lines.append(
+            f"Записано: {upload.rows_written}; без изменений: {upload.rows_unchanged}; "
+            f"пропущено: {upload.rows_skipped}"
+        )
+    if upload.error_message:
+        lines.append(upload.error_message)
+    return lines
+
+
+def problem_lines(file_name: str, problems) -> list[str]:
+    """``file:sheet:row:column: message`` for every problem (parser Problems or stored
+    UploadProblems), errors first."""
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    return [
+        f"{file_name}:{p.sheet or ''}:{p.row or ''}:{p.column or ''}: "
+        f"{'ошибка' if p.severity == 'error' else 'предупреждение'}: {p.message}"
+        for p in ordered
+    ]

@@ -1,0 +1,319 @@
+"""The life of a statistics upload: receive a file, check it (the preview), confirm it, write it.
+
+    upload_receive  → DUPLICATE (same sha256 already imported) | CHECKING | PREVIEW | REJECTED
+    upload_check    → PREVIEW (may be confirmed) | REJECTED (file-level errors)
+    upload_confirm  → QUEUED, then upload_process → RUNNING → DONE | REJECTED | FAILED
+
+Small files are checked in the request; larger ones, and every write, go through Celery tasks
+that take the upload's id, claim it with a conditional UPDATE and are safe to run twice. The
+write is one transaction: a file goes in whole (or, when the person chose "загрузить только
+корректные строки", every valid row) or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import Municipality
+from organizations.selectors import Scope, operator_scope, scope_of
+
+from .importers.parser import ParseResult, parse_workbook
+from .importers.problems import ERROR, Problem
+from .importers.reader import ReaderError, open_workbook
+from .importers.registry import RegistryPlan, plan_registry
+from .importers.store import store_plan
+from .models import Upload, UploadProblem
+
+log = logging.getLogger(__name__)
+Status = Upload.Status
+
+
+class UploadRefused(Exception):
+    """A request the upload's state does not allow; ``message`` is for the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class CheckedFile:
+    result: ParseResult
+    plan: RegistryPlan
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.result.problems, *self.plan.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def file_error(self) -> bool:
+        return self.result.file_error
+
+
+def _progress(upload: Upload, pct: int, note: str) -> None:
+    """Progress goes to the cache (readable while the write transaction is open) and, outside
+    a transaction, to the row."""
+    cache.set(progress_key(upload.pk), {"progress": pct, "note": note}, timeout=3600)
+    if not transaction.get_connection().in_atomic_block:
+        Upload.objects.filter(pk=upload.pk).update(progress=pct, progress_note=note)
+
+
+def progress_key(upload_id: int) -> str:
+    return f"upload-progress:{upload_id}"
+
+
+def _scope_for(upload: Upload) -> Scope:
+    return scope_of(upload.uploaded_by) if upload.uploaded_by_id else operator_scope()
+
+
+def _read(upload: Upload, scope: Scope) -> CheckedFile:
+    with (
+        upload.file.open("rb") as handle,
+        open_workbook(handle, file_name=upload.file_name) as book,
+    ):
+        result = parse_workbook(book.sheets, file_name=upload.file_name)
+    plan = plan_registry(result.rows, scope=scope, file_name=upload.file_name)
+    return CheckedFile(result, plan)
+
+
+def _record_check(upload: Upload, checked: CheckedFile) -> None:
+    """Store the preview: counts, dates, the summary and every located problem."""
+    upload.problems.all().delete()
+    UploadProblem.objects.bulk_create(
+        [
+            UploadProblem(
+                upload=upload,
+                severity=p.severity,
+                code=p.code,
+                sheet=p.sheet or "",
+                row=p.row,
+                column=p.column or "",
+                header=(p.header or "")[:300],
+                message=p.message,
+            )
+            for p in checked.problems
+        ],
+        batch_size=2000,
+    )
+    apply_check(upload, checked)
+
+
+def apply_check(upload: Upload, checked: CheckedFile) -> None:
+    """Copy a check's figures onto the upload (not saved)."""
+    problems = checked.problems
+    result, plan = checked.result, checked.plan
+    upload.dates = [d.isoformat() for d in result.dates]
+    upload.rows_total = len(result.rows) + len(result.rejected_rows)
+    upload.errors_count = sum(1 for p in problems if p.severity == ERROR)
+    upload.warnings_count = len(problems) - upload.errors_count
+    upload.rows_out_of_scope = len(plan.out_of_scope)
+    upload.summary = {
+        **plan.summary(),
+        "sheets": result.sheets,
+        "unknown_columns": result.unknown_columns,
+        "rows_rejected": len(result.rejected_rows),
+        "rows_valid": len(plan.rows),
+    }
+
+
+def upload_receive(
+    *, uploaded_file, user=None, skip_invalid: bool = False, inline: bool = False
+) -> Upload:
+    """Save an uploaded file and check it now (small files, or ``inline``) or in a task."""
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    upload = Upload(
+        uploaded_by=user,
+        file_name=uploaded_file.name[:255],
+        file_size=uploaded_file.size,
+        sha256=digest.hexdigest(),
+        skip_invalid=skip_invalid,
+        created_at=timezone.now(),
+    )
+    upload.file.save(upload.file_name, File(uploaded_file), save=False)
+    earlier = Upload.objects.filter(sha256=upload.sha256, status=Status.DONE).first()
+    if earlier:
+        upload.status = Status.DUPLICATE
+        upload.duplicate_of = earlier
+        upload.finished_at = timezone.now()
+        upload.dates = earlier.dates
+        upload.save()
+        return upload
+    upload.status = Status.CHECKING
+    upload.save()
+    if inline or upload.file_size <= settings.STATS_UPLOAD_INLINE_MAX_BYTES:
+        upload_check(upload_id=upload.pk)
+        upload.refresh_from_db()
+    else:
+        from .tasks import upload_check_task
+
+        transaction.on_commit(lambda: upload_check_task.delay(upload.pk))
+    return upload
+
+
+def upload_check(*, upload_id: int) -> None:
+    """Build the preview of an upload in CHECKING state (safe to run twice)."""
+    upload = Upload.objects.filter(pk=upload_id, status=Status.CHECKING).first()
+    if upload is None:
+        return
+    _progress(upload, 10, "Читаем файл")
+    try:
+        checked = _read(upload, _scope_for(upload))
+    except ReaderError as exc:
+        _finish(upload, Status.REJECTED, error_message=exc.message)
+        return
+    except Exception as exc:
+        log.exception("Checking upload %s failed", upload_id)
+        _finish(upload, Status.FAILED, error_message=f"Сбой при проверке файла: {exc}")
+        return
+    _record_check(upload, checked)
+    upload.status = Status.REJECTED if checked.file_error else Status.PREVIEW
+    upload.progress, upload.progress_note = 100, "Проверка завершена"
+    if checked.file_error:
+        upload.finished_at = timezone.now()
+    upload.save()
+
+
+def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Upload, CheckedFile]:
+    """Check a file without keeping anything: an unsaved Upload with the preview's figures."""
+    upload = Upload(uploaded_by=user, file_name=file_name, status=Status.PREVIEW)
+    scope = scope_of(user) if user else operator_scope()
+    with open_workbook(uploaded_file, file_name=file_name) as book:
+        result = parse_workbook(book.sheets, file_name=file_name)
+    checked = CheckedFile(result, plan_registry(result.rows, scope=scope, file_name=file_name))
+    apply_check(upload, checked)
+    if checked.file_error:
+        upload.status = Status.REJECTED
+    return upload, checked
+
+
+def upload_confirm(*, upload: Upload, skip_invalid: bool, inline: bool = False) -> Upload:
+    """The person confirmed the preview: queue the write (or run it now, ``inline``)."""
+    if upload.status != Status.PREVIEW:
+        raise UploadRefused(f"Загрузка в состоянии «{upload.get_status_display()}».")
+    if upload.errors_count and not skip_invalid:
+        raise UploadRefused(
+            f"В файле {upload.errors_count} ошибок: исправьте файл или отметьте "
+            "«загрузить только корректные строки»."
+        )
+    claimed = Upload.objects.filter(pk=upload.pk, status=Status.PREVIEW).update(
+        status=Status.QUEUED, skip_invalid=skip_invalid, progress=0, progress_note="В очереди"
+    )
+    if not claimed:
+        raise UploadRefused("Загрузка уже подтверждена.")
+    if inline:
+        upload_process(upload_id=upload.pk)
+    else:
+        from .tasks import upload_process_task
+
+        transaction.on_commit(lambda: upload_process_task.delay(upload.pk))
+    upload.refresh_from_db()
+    return upload
+
+
+def upload_cancel(*, upload: Upload) -> None:
+    Upload.objects.filter(pk=upload.pk, status__in=[Status.PREVIEW, Status.CHECKING]).update(
+        status=Status.CANCELLED, finished_at=timezone.now()
+    )
+
+
+def _finish(upload: Upload, status: str, **fields) -> None:
+    Upload.objects.filter(pk=upload.pk).update(
+        status=status, finished_at=timezone.now(), progress=100, **fields
+    )
+
+
+def upload_process(*, upload_id: int) -> None:
+    """Write a confirmed upload. Claims QUEUED (or a RUNNING one whose worker died: the write
+    is one transaction, so nothing of it was kept) and finishes DONE, REJECTED or FAILED."""
+    claimed = Upload.objects.filter(
+        pk=upload_id, status__in=[Status.QUEUED, Status.RUNNING]
+    ).update(status=Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return
+    upload = Upload.objects.get(pk=upload_id)
+    try:
+        _progress(upload, 10, "Читаем файл")
+        checked = _read(upload, _scope_for(upload))
+        if checked.file_error or (checked.errors and not upload.skip_invalid):
+            _record_check(upload, checked)
+            upload.save()
+            _finish(upload, Status.REJECTED, error_message="Файл содержит ошибки.")
+            return
+        _write(upload, checked)
+    except ReaderError as exc:
+        _finish(upload, Status.REJECTED, error_message=exc.message)
+    except Exception as exc:
+        log.exception("Writing upload %s failed", upload_id)
+        _finish(upload, Status.FAILED, error_message=f"Сбой при записи: {exc}")
+        raise
+
+
+def _write(upload: Upload, checked: CheckedFile) -> None:
+    with transaction.atomic():
+        # Two workers on the same upload: the second waits here, then finds it finished.
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Status.RUNNING:
+            return
+        _progress(upload, 30, "Обновляем реестр")
+        outcome = store_plan(
+            checked.plan, upload=upload, progress=lambda pct, note: _progress(upload, pct, note)
+        )
+        _record_check(locked, checked)
+        locked.status = Status.DONE
+        locked.finished_at = timezone.now()
+        locked.progress, locked.progress_note = 100, "Готово"
+        locked.rows_written = outcome.written
+        locked.rows_unchanged = outcome.unchanged
+        locked.rows_skipped = len(checked.result.rejected_rows) + len(
+            [p for p in checked.plan.problems if p.severity == ERROR]
+        )
+        locked.organizations_created = outcome.organizations_created
+        locked.organizations_renamed = outcome.organizations_renamed
+        locked.municipalities_created = outcome.municipalities_created
+        locked.save()
+        locked.municipalities.set(outcome.municipality_ids)
+        if outcome.dates:
+            from .tasks import weekly_recompute_task
+
+            dates = sorted(d.isoformat() for d in outcome.dates)
+            regions = sorted(
+                set(
+                    Municipality.objects.filter(pk__in=outcome.municipality_ids).values_list(
+                        "region_id", flat=True
+                    )
+                )
+            )
+            transaction.on_commit(
+                lambda: weekly_recompute_task.delay(dates=dates, region_ids=regions)
+            )
+
+
+def uploads_reap_stale(*, now=None) -> int:
+    """Mark uploads whose worker vanished as failed, so none stays "running" forever. A write
+    is one transaction, so a vanished worker left nothing half-written."""
+    now = now or timezone.now()
+    limit = timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+    stale = Upload.objects.filter(
+        status__in=[Status.RUNNING, Status.CHECKING],
+        created_at__lt=now - limit,
+    ).exclude(started_at__gte=now - limit)
+    return stale.update(
+        status=Status.FAILED,
+        finished_at=now,
+        error_message="Обработка прервалась (сбой обработчика). Загрузите файл ещё раз.",
+    )

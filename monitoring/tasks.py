@@ -1,0 +1,57 @@
+"""Celery tasks: thin wrappers that take ids and call the services (safe to run twice)."""
+
+import datetime as dt
+import logging
+import zoneinfo
+
+from celery import shared_task
+from django.utils import timezone
+
+from organizations.models import Region
+
+from . import services, weekly
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def upload_check_task(upload_id: int) -> None:
+    services.upload_check(upload_id=upload_id)
+
+
+@shared_task(acks_late=True)
+def upload_process_task(upload_id: int) -> None:
+    services.upload_process(upload_id=upload_id)
+
+
+@shared_task(acks_late=True)
+def weekly_recompute_task(dates: list[str], region_ids: list[int] | None = None) -> list[str]:
+    """Recompute the weeks the given dates fall in (after an import)."""
+    mondays = sorted({weekly.week_start(dt.date.fromisoformat(d)) for d in dates})
+    for monday in mondays:
+        weekly.weekly_values_compute(monday=monday, region_ids=region_ids)
+    return [m.isoformat() for m in mondays]
+
+
+@shared_task
+def weekly_monday_task() -> list[str]:
+    """Runs every hour on Mondays: for each region where it is now 06:xx local time, compute
+    the week that has just ended."""
+    now = timezone.now()
+    due = []
+    for region_id, tz_name in Region.objects.values_list("pk", "timezone"):
+        local = now.astimezone(zoneinfo.ZoneInfo(tz_name))
+        if local.weekday() == 0 and local.hour == 6:
+            due.append((region_id, local.date() - dt.timedelta(days=7)))
+    by_week: dict[dt.date, list[int]] = {}
+    for region_id, monday in due:
+        by_week.setdefault(monday, []).append(region_id)
+    for monday, region_ids in by_week.items():
+        weekly.weekly_values_compute(monday=monday, region_ids=region_ids)
+        log.info("Weekly values for %s computed for regions %s", monday, region_ids)
+    return [m.isoformat() for m in by_week]
+
+
+@shared_task
+def uploads_reap_stale_task() -> int:
+    return services.uploads_reap_stale()

@@ -1,0 +1,1 @@
+"""Monitoring pages: statistics uploads, targets and dashboards."""

@@ -1,0 +1,91 @@
+"""Excel exports: one builder for every table the portal lets people download.
+
+Russian headers in bold on a frozen first row, an autofilter, sensible column widths, optional
+cell colours, and text that could be read as a formula (=, +, -, @) escaped with a leading
+apostrophe. Real numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number written as text (a CSV cell, a change such as "-1.50") is data, not a formula.
+NUMBER_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_text(value: Any) -> Any:
+    """Escape a string a spreadsheet would run as a formula; leave everything else alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not NUMBER_TEXT.match(value):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with a background colour (hex, no #) and an optional number format."""
+
+    value: Any
+    fill: str | None = None
+    number_format: str | None = None
+
+
+def table_workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+) -> Workbook:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([safe_text(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    fills: dict[str, PatternFill] = {}
+    for row in rows:
+        values, styles = [], []
+        for item in row:
+            if isinstance(item, Cell):
+                values.append(safe_text(item.value))
+                styles.append(item)
+            else:
+                values.append(safe_text(item))
+                styles.append(None)
+        sheet.append(values)
+        if any(styles):
+            for cell, style in zip(sheet[sheet.max_row], styles, strict=False):
+                if style is None:
+                    continue
+                if style.fill:
+                    fills.setdefault(
+                        style.fill,
+                        PatternFill("solid", start_color=style.fill, end_color=style.fill),
+                    )
+                    cell.fill = fills[style.fill]
+                if style.number_format:
+                    cell.number_format = style.number_format
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(max(len(headers), 1))
+    sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+    for index, header in enumerate(headers, start=1):
+        width = widths[index - 1] if widths else min(max(len(str(header)), 10) + 2, 60)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    return book
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

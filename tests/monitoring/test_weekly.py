@@ -1,0 +1,301 @@
+"""Weekly values against numbers computed by hand.
+
+A school (S) and a preschool (P, parents only) in Княжпогостский, an additional-education
+organisation (U) in Ухта, over three weeks of November 2025:
+- week 1 (10–16.11): S has two snapshots (12.11 and 14.11: the later wins); U reports more
+  registered teachers than it has (120 %);
+- week 2 (17–23.11): a file without the active-staff column; P sent nothing;
+- week 3 (24–30.11): everyone reports.
+The region's Stage 1 baselines are 50 % (staff) and 25 % (students and parents).
+"""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from monitoring import services
+from monitoring.models import (
+    Target,
+    WeeklyMunicipalityValue,
+    WeeklyOrganizationValue,
+    WeeklyRegionValue,
+)
+from monitoring.weekly import weekly_values_compute
+from tests.factories import OrganizationFactory
+from tests.monitoring.conftest import WITH_STAFF, export_file, export_row
+
+W1, W2, W3 = dt.date(2025, 11, 10), dt.date(2025, 11, 17), dt.date(2025, 11, 24)
+
+
+def counts(teachers, staff_active, students, parents, students_active, parents_active, registered):
+    return {
+        "teachers_total": teachers,
+        "staff_active": staff_active,
+        "students_total": students,
+        "parents_total": parents,
+        "students_active": students_active,
+        "parents_active": parents_active,
+        "teachers_registered": registered,
+        "people_total": teachers + students + parents,
+        "students_registered": students,
+        "parents_registered": parents,
+        "registrations_total": registered + students + parents,
+        "teachers_ejd": None,
+        "students_ejd": None,
+        "parents_ejd": None,
+    }
+
+
+@pytest.fixture
+def scenario(world, django_capture_on_commit_callbacks):
+    s = world.school
+    p = OrganizationFactory(municipality=world.municipality, org_type="dou",
+                            short_name="МБДОУ «Детский сад № 1»")  # fmt: skip
+    u = OrganizationFactory(municipality=world.other_municipality, org_type="udo",
+                            short_name="МБУДО «ДДТ» г. Ухты")  # fmt: skip
+    for indicator, value in (("staff_activity", 50), ("students_parents_activity", 25)):
+        Target.objects.create(indicator=indicator, stage=1, region=world.region,
+                              value_pct=value, due_date=dt.date(2025, 12, 30),
+                              effective_from=dt.date(2025, 9, 1))  # fmt: skip
+    day = dt.date
+    week1 = [
+        export_row(s, day(2025, 11, 12), **counts(100, 80, 500, 500, 100, 50, 90)),
+        export_row(s, day(2025, 11, 14), **counts(100, 76, 500, 500, 120, 60, 95)),
+        export_row(p, day(2025, 11, 13), **counts(20, 10, 80, 80, 5, 30, 18)),
+        export_row(u, day(2025, 11, 13), **counts(10, 9, 200, 200, 40, 20, 12)),
+    ]
+    week2 = [
+        export_row(s, day(2025, 11, 20), **counts(100, None, 500, 500, 150, 90, 96)),
+        export_row(u, day(2025, 11, 21), **counts(10, None, 200, 200, 50, 30, 10)),
+    ]
+    week3 = [
+        export_row(s, day(2025, 11, 27), **counts(100, 60, 500, 500, 100, 100, 97)),
+        export_row(p, day(2025, 11, 27), **counts(20, 16, 80, 80, 5, 40, 20)),
+        export_row(u, day(2025, 11, 27), **counts(10, 6, 200, 200, 60, 30, 10)),
+    ]
+    without_staff = [c for c in WITH_STAFF if c != "staff_active"]
+    files = [
+        export_file(week1, name="w1.xlsx"),
+        export_file(week2, name="w2.xlsx", columns=without_staff),
+        export_file(week3, name="w3.xlsx"),
+    ]
+    for file in files:
+        with django_capture_on_commit_callbacks(execute=True):
+            upload = services.upload_receive(uploaded_file=file, user=world.coordinator)
+            services.upload_confirm(upload=upload, skip_invalid=False)
+    return {"S": s, "P": p, "U": u, "world": world}
+
+
+def org_value(org, week):
+    return WeeklyOrganizationValue.objects.get(organization=org, week_start=week)
+
+
+def test_the_latest_snapshot_of_a_week_wins(scenario):
+    v = org_value(scenario["S"], W1)
+    assert v.snapshot_date == dt.date(2025, 11, 14)
+    assert (v.staff_activity_num, v.staff_activity_den, v.staff_activity_pct) == (
+        76,
+        100,
+        Decimal("76.00"),
+    )
+    # (120 + 60) / (500 + 500)
+    assert v.students_parents_activity_pct == Decimal("18.00")
+    assert (v.staff_stage1_met, v.staff_stage2_met) == (True, True)
+    assert (v.students_parents_stage1_met, v.students_parents_stage2_met) == (False, False)
+
+
+def test_a_preschool_counts_parents_only(scenario):
+    v = org_value(scenario["P"], W1)
+    assert (v.students_parents_activity_num, v.students_parents_activity_den) == (30, 80)
+    assert v.students_parents_activity_pct == Decimal("37.50")
+    assert v.staff_activity_pct == Decimal("50.00")
+    assert (v.staff_stage1_met, v.staff_stage2_met) == (True, False)  # 50 ≥ 50, 50 < 75
+
+
+def test_a_rate_above_100_is_kept_and_flagged(scenario):
+    v = org_value(scenario["U"], W1)
+    assert v.teachers_registered_pct == Decimal("120.00")
+    assert v.rate_above_100 is True
+    assert "registered_above_total" in v.flags
+
+
+def test_a_file_without_active_staff_means_no_staff_data_not_zero(scenario):
+    v = org_value(scenario["S"], W2)
+    assert v.staff_activity_num is None and v.staff_activity_pct is None
+    assert v.staff_stage2_met is None and v.staff_activity_change is None
+    assert v.students_parents_activity_pct == Decimal("24.00")  # (150 + 90) / 1000
+    assert v.students_parents_activity_change == Decimal("6.00")  # 24.00 − 18.00
+
+
+def test_an_organisation_without_a_snapshot_has_no_row_that_week(scenario):
+    assert not WeeklyOrganizationValue.objects.filter(organization=scenario["P"], week_start=W2)
+    mo = WeeklyMunicipalityValue.objects.get(
+        municipality=scenario["world"].municipality, week_start=W2
+    )
+    assert (mo.organizations, mo.organizations_with_data, mo.organizations_without_data) == (
+        3,
+        1,
+        2,
+    )
+
+
+def test_district_rates_are_sums_of_numerators_over_sums_of_denominators(scenario):
+    mo = WeeklyMunicipalityValue.objects.get(
+        municipality=scenario["world"].municipality, week_start=W1
+    )
+    assert (mo.staff_activity_num, mo.staff_activity_den) == (86, 120)
+    assert mo.staff_activity_pct == Decimal("71.67")  # not the mean of 76 % and 50 %
+    assert mo.students_parents_activity_pct == Decimal("19.44")  # 210 / 1080
+    assert mo.teachers_registered_pct == Decimal("94.17")  # 113 / 120
+    assert (mo.staff_stage2_met_count, mo.students_parents_stage2_met_count) == (1, 1)
+    assert (mo.staff_stage1_met_count, mo.students_parents_stage1_met_count) == (2, 1)
+
+
+def test_the_region_sums_its_municipalities(scenario):
+    r1 = WeeklyRegionValue.objects.get(region=scenario["world"].region, week_start=W1)
+    assert r1.staff_activity_pct == Decimal("73.08")  # 95 / 130
+    assert r1.students_parents_activity_pct == Decimal("18.24")  # 270 / 1480
+    assert r1.teachers_registered_pct == Decimal("96.15")  # 125 / 130
+    assert (r1.organizations_with_data, r1.organizations_flagged) == (3, 1)
+    r2 = WeeklyRegionValue.objects.get(region=scenario["world"].region, week_start=W2)
+    assert r2.staff_activity_pct is None
+    assert r2.students_parents_activity_pct == Decimal("22.86")  # 320 / 1400
+    assert r2.students_parents_activity_change == Decimal("4.62")  # 22.86 − 18.24
+    r3 = WeeklyRegionValue.objects.get(region=scenario["world"].region, week_start=W3)
+    assert r3.staff_activity_pct == Decimal("63.08")  # 82 / 130
+    assert r3.students_parents_activity_pct == Decimal("22.30")  # 330 / 1480
+    assert r3.students_parents_activity_change == Decimal("-0.56")
+    assert r3.staff_activity_change is None  # week 2 had no staff data
+
+
+def test_recomputing_is_idempotent(scenario):
+    def state():
+        return [
+            list(model.objects.order_by("pk").values_list(*fields))
+            for model, fields in (
+                (WeeklyOrganizationValue, ("organization", "week_start", "staff_activity_pct",
+                                           "students_parents_activity_change")),
+                (WeeklyMunicipalityValue, ("municipality", "week_start", "staff_activity_pct")),
+                (WeeklyRegionValue, ("region", "week_start", "students_parents_activity_pct")),
+            )
+        ]  # fmt: skip
+
+    for week in (W1, W2, W3):
+        weekly_values_compute(monday=week)
+    before = state()
+    for week in (W3, W1, W2, W3):
+        weekly_values_compute(monday=week)
+    assert state() == before
+
+
+def test_a_removed_snapshot_disappears_from_the_week_on_recompute(scenario):
+    from monitoring.models import Snapshot
+
+    Snapshot.objects.filter(organization=scenario["U"], date__gte=W3).delete()
+    weekly_values_compute(monday=W3)
+    assert not WeeklyOrganizationValue.objects.filter(organization=scenario["U"], week_start=W3)
+    r3 = WeeklyRegionValue.objects.get(region=scenario["world"].region, week_start=W3)
+    assert r3.staff_activity_pct == Decimal("63.33")  # 76 / 120, Ухта left out
+
+
+def test_a_recompute_runs_a_fixed_number_of_queries(scenario, django_assert_max_num_queries):
+    OrganizationFactory.create_batch(20, municipality=scenario["world"].municipality)
+    with django_assert_max_num_queries(16):
+        weekly_values_compute(monday=W1)
+
+
+def report(week: str, level: str, **options) -> list[dict]:
+    out = io.StringIO()
+    call_command("activity_report", week=week, level=level, stdout=out, **options)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_the_organisation_report_column_by_column(scenario):
+    rows = {r["name"]: r for r in report("2025-W46", "organization")}
+    school = rows[scenario["S"].short_name]
+    assert list(school) == [
+        "week", "sferum_id", "name", "municipality", "org_type", "staff_total", "staff_active",
+        "staff_activity_pct", "students_parents_total", "students_parents_active",
+        "students_parents_activity_pct", "teachers_registered_pct", "staff_target_met",
+        "students_parents_target_met", "flags",
+    ]  # fmt: skip
+    assert school == {
+        "week": "2025-W46",
+        "sferum_id": str(scenario["S"].sferum_id),
+        "name": scenario["S"].short_name,
+        "municipality": "Княжпогостский",
+        "org_type": "ou",
+        "staff_total": "100",
+        "staff_active": "76",
+        "staff_activity_pct": "76.00",
+        "students_parents_total": "1000",
+        "students_parents_active": "180",
+        "students_parents_activity_pct": "18.00",
+        "teachers_registered_pct": "95.00",
+        "staff_target_met": "true",
+        "students_parents_target_met": "false",
+        "flags": "",
+    }
+    assert rows[scenario["U"].short_name]["flags"] == "registered_above_total;rate_above_100"
+    preschool = rows[scenario["P"].short_name]
+    assert (preschool["students_parents_total"], preschool["students_parents_active"]) == (
+        "80",
+        "30",
+    )
+
+
+def test_the_report_leaves_no_data_empty(scenario):
+    rows = {r["name"]: r for r in report("2025-W47", "organization")}
+    school, preschool = rows[scenario["S"].short_name], rows[scenario["P"].short_name]
+    assert (school["staff_active"], school["staff_activity_pct"], school["staff_target_met"]) == (
+        "",
+        "",
+        "",
+    )
+    assert preschool["flags"] == "no_data" and preschool["staff_activity_pct"] == ""
+
+
+def test_the_municipality_and_region_reports_column_by_column(scenario):
+    mo = {r["name"]: r for r in report("2025-W48", "municipality")}
+    assert mo["Княжпогостский"] == {
+        "week": "2025-W48",
+        "name": "Княжпогостский",
+        "organizations": "3",
+        "organizations_with_data": "2",
+        "staff_activity_pct": "63.33",
+        "students_parents_activity_pct": "22.22",
+        "teachers_registered_pct": "97.50",
+        "staff_target_met_count": "1",
+        "students_parents_target_met_count": "1",
+        "staff_activity_change": "",
+        "students_parents_activity_change": "-1.78",
+    }
+    region = report("2025-W48", "region")
+    assert [r["name"] for r in region] == ["Республика Коми"]
+    assert region[0]["staff_activity_pct"] == "63.08"
+    assert region[0]["students_parents_activity_change"] == "-0.56"
+    only = report("2025-W48", "municipality", municipality="Ухта")
+    assert [r["name"] for r in only] == ["Ухта"]
+
+
+def test_the_xlsx_report_has_russian_headers(scenario, tmp_path):
+    path = tmp_path / "report.xlsx"
+    call_command("activity_report", week="2025-W48", level="region", format="xlsx", out=str(path))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["B1"].value == "Название" and sheet["E1"].value == "Активность сотрудников, %"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_the_compute_command_takes_an_iso_week(scenario, capsys):
+    WeeklyRegionValue.objects.all().delete()
+    call_command("compute_weekly_activity", week="2025-W47")
+    assert "2025-W47" in capsys.readouterr().out
+    komi = WeeklyRegionValue.objects.filter(region=scenario["world"].region)
+    assert list(komi.values_list("week_start", flat=True)) == [W2]
+    call_command("compute_weekly_activity", all=True)
+    assert komi.count() == 3
