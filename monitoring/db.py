@@ -1,16 +1,23 @@
-"""Database helpers the bulk paths share: chunked lookups and a fast upsert.
+"""Database helpers for the bulk paths: lookups by large key sets, and a fast upsert.
 
-On PostgreSQL the upsert sends pages of rows with psycopg2's execute_values (one statement per
-page); elsewhere it falls back to Django's bulk_create with update_conflicts.
+On PostgreSQL a key set travels as one array parameter (``= ANY(%s)``) and an upsert streams
+its rows with COPY into a temporary table, then merges them with one INSERT … ON CONFLICT.
+Elsewhere (SQLite) lookups go in chunks of IN lists and the upsert uses Django's bulk_create
+with update_conflicts.
 """
 
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 LOOKUP_CHUNK = 10_000
-UPSERT_PAGE = 5_000
 
 
 def chunked(values: Iterable, size: int = LOOKUP_CHUNK) -> Iterator[list]:
@@ -19,11 +26,69 @@ def chunked(values: Iterable, size: int = LOOKUP_CHUNK) -> Iterator[list]:
         yield chunk
 
 
-def values_in_chunks(queryset, field: str, keys: Iterable, *columns: str) -> Iterator[tuple]:
-    """``queryset.filter(field__in=keys).values_list(*columns)``, a chunk of keys at a time
-    (SQLite limits the parameters of one statement)."""
-    for chunk in chunked(keys):
-        yield from queryset.filter(**{f"{field}__in": chunk}).values_list(*columns)
+def select_in(sql: str, column: str, keys: Iterable, params: Sequence = ()) -> list[tuple]:
+    """Run ``sql`` whose WHERE clause contains ``{keys}``, standing for ``column`` in ``keys``.
+
+    ``params`` fill the other placeholders, which must all come before ``{keys}``.
+    """
+    keys = list(keys)
+    if not keys:
+        return []
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(keys=f"{column} = ANY(%s)"), [*params, keys])
+            return cursor.fetchall()
+        for chunk in chunked(keys, 900):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(keys=f"{column} IN ({marks})"), [*params, *chunk])
+            rows += cursor.fetchall()
+    return rows
+
+
+def _json_text(value) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pg_upsert(model, rows, columns, unique_fields, update_fields) -> None:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    names = [f.column for f in fields]
+    temp = f"tmp_upsert_{meta.db_table}_{zlib.crc32(' '.join(names).encode()):x}"
+    # CSV for COPY: an unquoted empty field is NULL; csv quotes whatever needs it, in C.
+    json_columns = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if json_columns:
+        writer.writerows(
+            [_json_text(v) if i in json_columns else v for i, v in enumerate(row.values())]
+            for row in rows
+        )
+    else:
+        writer.writerows(row.values() for row in rows)
+    buffer.seek(0)
+    conflict = ", ".join(meta.get_field(name).column for name in unique_fields)
+    updates = ", ".join(
+        f"{meta.get_field(n).column} = EXCLUDED.{meta.get_field(n).column}" for n in update_fields
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DELETE ROWS AS "
+            f"SELECT {', '.join(names)} FROM {meta.db_table} WITH NO DATA"
+        )
+        cursor.cursor.copy_expert(
+            f"COPY {temp} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} ({', '.join(names)}) "
+            f"SELECT {', '.join(names)} FROM {temp} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"TRUNCATE {temp}")
 
 
 def upsert(
@@ -33,43 +98,19 @@ def upsert(
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
 ) -> int:
-    """Insert rows (dicts of column attnames → values), updating the ones that conflict."""
+    """Insert rows (dicts of field attnames → values, every dict with the same keys in the same
+    order), updating those that conflict on ``unique_fields``. Text values must not be empty
+    strings (an empty CSV field is NULL to COPY)."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        objs = [model(**row) for row in rows]
+    if connection.vendor == "postgresql":
+        _pg_upsert(model, rows, list(rows[0]), unique_fields, update_fields)
+    else:
         model.objects.bulk_create(
-            objs,
+            [model(**row) for row in rows],
             update_conflicts=True,
             unique_fields=list(unique_fields),
             update_fields=list(update_fields),
             batch_size=500,
         )
-        return len(rows)
-    from psycopg2.extras import Json, execute_values
-
-    meta = model._meta
-    columns = list(rows[0])
-    column_names = [meta.get_field(name).column for name in columns]
-    json_columns = {
-        i for i, name in enumerate(columns) if isinstance(meta.get_field(name), models.JSONField)
-    }
-    conflict = ", ".join(meta.get_field(name).column for name in unique_fields)
-    updates = ", ".join(
-        f"{meta.get_field(n).column} = EXCLUDED.{meta.get_field(n).column}" for n in update_fields
-    )
-    sql = (
-        f"INSERT INTO {meta.db_table} ({', '.join(column_names)}) VALUES %s "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    )
-
-    def tuples():
-        for row in rows:
-            values = list(row.values())
-            for i in json_columns:
-                values[i] = Json(values[i])
-            yield tuple(values)
-
-    with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, tuples(), page_size=UPSERT_PAGE)
     return len(rows)

@@ -156,8 +156,10 @@ def upload_receive(
     upload.status = Status.CHECKING
     upload.save()
     if inline or upload.file_size <= settings.STATS_UPLOAD_INLINE_MAX_BYTES:
-        upload_check(upload_id=upload.pk)
+        checked = upload_check(upload_id=upload.pk)
         upload.refresh_from_db()
+        # Kept on the instance so that an inline confirm in this process need not re-read.
+        upload.checked = checked
     else:
         from .tasks import upload_check_task
 
@@ -165,27 +167,28 @@ def upload_receive(
     return upload
 
 
-def upload_check(*, upload_id: int) -> None:
+def upload_check(*, upload_id: int) -> CheckedFile | None:
     """Build the preview of an upload in CHECKING state (safe to run twice)."""
     upload = Upload.objects.filter(pk=upload_id, status=Status.CHECKING).first()
     if upload is None:
-        return
+        return None
     _progress(upload, 10, "Читаем файл")
     try:
         checked = _read(upload, _scope_for(upload))
     except ReaderError as exc:
         _finish(upload, Status.REJECTED, error_message=exc.message)
-        return
+        return None
     except Exception as exc:
         log.exception("Checking upload %s failed", upload_id)
         _finish(upload, Status.FAILED, error_message=f"Сбой при проверке файла: {exc}")
-        return
+        return None
     _record_check(upload, checked)
     upload.status = Status.REJECTED if checked.file_error else Status.PREVIEW
     upload.progress, upload.progress_note = 100, "Проверка завершена"
     if checked.file_error:
         upload.finished_at = timezone.now()
     upload.save()
+    return checked
 
 
 def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Upload, CheckedFile]:
@@ -216,7 +219,7 @@ def upload_confirm(*, upload: Upload, skip_invalid: bool, inline: bool = False) 
     if not claimed:
         raise UploadRefused("Загрузка уже подтверждена.")
     if inline:
-        upload_process(upload_id=upload.pk)
+        upload_process(upload_id=upload.pk, checked=getattr(upload, "checked", None))
     else:
         from .tasks import upload_process_task
 
@@ -237,9 +240,10 @@ def _finish(upload: Upload, status: str, **fields) -> None:
     )
 
 
-def upload_process(*, upload_id: int) -> None:
+def upload_process(*, upload_id: int, checked: CheckedFile | None = None) -> None:
     """Write a confirmed upload. Claims QUEUED (or a RUNNING one whose worker died: the write
-    is one transaction, so nothing of it was kept) and finishes DONE, REJECTED or FAILED."""
+    is one transaction, so nothing of it was kept) and finishes DONE, REJECTED or FAILED.
+    ``checked`` is the check this process just made of the same upload, if any."""
     claimed = Upload.objects.filter(
         pk=upload_id, status__in=[Status.QUEUED, Status.RUNNING]
     ).update(status=Status.RUNNING, started_at=timezone.now())
@@ -247,8 +251,9 @@ def upload_process(*, upload_id: int) -> None:
         return
     upload = Upload.objects.get(pk=upload_id)
     try:
-        _progress(upload, 10, "Читаем файл")
-        checked = _read(upload, _scope_for(upload))
+        if checked is None:
+            _progress(upload, 10, "Читаем файл")
+            checked = _read(upload, _scope_for(upload))
         if checked.file_error or (checked.errors and not upload.skip_invalid):
             _record_check(upload, checked)
             upload.save()

@@ -10,9 +10,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
-
-from monitoring.db import values_in_chunks
+from monitoring.db import select_in
 from monitoring.models import Snapshot
 from organizations.models import Municipality, Organization, Region
 from organizations.selectors import Scope
@@ -21,6 +19,9 @@ from .parser import ParsedRow
 from .problems import ERROR, WARNING, Problem
 
 MunicipalityKey = tuple[str, str]  # (region code, municipality name)
+SNAPSHOTS = Snapshot._meta.db_table
+ORGANIZATIONS = Organization._meta.db_table
+MUNICIPALITIES = Municipality._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,21 +109,17 @@ def _in_scope(scope: Scope, known: KnownOrganization | None, region_pk, municipa
 
 def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> RegistryPlan:
     plan = RegistryPlan()
-    ids = {row.sferum_id for row in rows}
-    known_rows = values_in_chunks(
-        Organization.objects.annotate(
-            latest=Subquery(
-                Snapshot.objects.filter(organization=OuterRef("pk"))
-                .order_by("-date")
-                .values("date")[:1]
-            )
-        ),
-        "sferum_id",
-        ids,
-        "sferum_id", "pk", "short_name", "org_type", "municipality_id",
-        "municipality__region_id", "latest",
-    )  # fmt: skip
+    known_rows = select_in(
+        f"""SELECT o.sferum_id, o.id, o.short_name, o.org_type, o.municipality_id, m.region_id,
+                   (SELECT MAX(s.date) FROM {SNAPSHOTS} s WHERE s.organization_id = o.id)
+            FROM {ORGANIZATIONS} o JOIN {MUNICIPALITIES} m ON m.id = o.municipality_id
+            WHERE {{keys}}""",
+        "o.sferum_id",
+        {row.sferum_id for row in rows},
+    )
     for sid, pk, name, org_type, mo_id, region_id, latest in known_rows:
+        if isinstance(latest, str):  # SQLite returns dates of raw queries as text
+            latest = dt.date.fromisoformat(latest)
         plan.known[sid] = KnownOrganization(pk, name, org_type, mo_id, region_id, latest)
     plan.regions = dict(Region.objects.values_list("code", "pk"))
     regions_by_pk = {pk: code for code, pk in plan.regions.items()}

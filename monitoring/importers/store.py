@@ -8,12 +8,13 @@ the same data changes nothing), and a row with other values replaces that date's
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from monitoring.db import upsert, values_in_chunks
+from monitoring.db import select_in, upsert
 from monitoring.models import COUNT_FIELDS, Snapshot, Upload
 from organizations.models import (
     Municipality,
@@ -24,8 +25,10 @@ from organizations.models import (
 
 from .registry import RegistryPlan
 
-# Compared to decide "unchanged", and written on change.
+# Compared to decide "unchanged", and written on change (is_active, flags, extra come last).
 SNAPSHOT_VALUES = (*COUNT_FIELDS, "is_active", "flags", "extra")
+SNAPSHOTS = Snapshot._meta.db_table
+ORGANIZATIONS = Organization._meta.db_table
 
 
 @dataclass
@@ -104,6 +107,28 @@ def _rename(plan: RegistryPlan, ids: dict[int, int], outcome: WriteOutcome) -> N
         outcome.organizations_renamed = len(plan.renamed)
 
 
+def _stored_values(dates: set[dt.date], organization_ids) -> dict[tuple, list]:
+    """What the snapshots of these organisations hold on these dates, to spot unchanged rows."""
+    if not dates:
+        return {}
+    marks = ", ".join(["%s"] * len(dates))
+    rows = select_in(
+        f"SELECT organization_id, date, {', '.join(SNAPSHOT_VALUES)} FROM {SNAPSHOTS} "
+        f"WHERE date IN ({marks}) AND {{keys}}",
+        "organization_id",
+        organization_ids,
+        sorted(dates),
+    )
+    stored = {}
+    for org_id, date, *values in rows:
+        if isinstance(date, str):  # SQLite returns raw dates, booleans and JSON as text/ints
+            date = dt.date.fromisoformat(date)
+        values[-3] = None if values[-3] is None else bool(values[-3])
+        values[-2:] = [json.loads(v) if isinstance(v, str) else v for v in values[-2:]]
+        stored[(org_id, date)] = values
+    return stored
+
+
 def store_plan(
     plan: RegistryPlan,
     *,
@@ -114,8 +139,10 @@ def store_plan(
     _create_registry_entries(plan, outcome)
     sferum_ids = {row.sferum_id for row in plan.rows}
     ids, municipality_ids = {}, set()
-    for sid, pk, municipality_id in values_in_chunks(
-        Organization.objects.all(), "sferum_id", sferum_ids, "sferum_id", "pk", "municipality_id"
+    for sid, pk, municipality_id in select_in(
+        f"SELECT sferum_id, id, municipality_id FROM {ORGANIZATIONS} WHERE {{keys}}",
+        "sferum_id",
+        sferum_ids,
     ):
         ids[sid] = pk
         municipality_ids.add(municipality_id)
@@ -123,18 +150,7 @@ def store_plan(
     _rename(plan, ids, outcome)
     progress(40, "Реестр обновлён, сравниваем значения")
 
-    dates = {row.date for row in plan.rows}
-    stored = {
-        (org_id, date): values
-        for org_id, date, *values in values_in_chunks(
-            Snapshot.objects.filter(date__in=dates),
-            "organization_id",
-            ids.values(),
-            "organization_id",
-            "date",
-            *SNAPSHOT_VALUES,
-        )
-    }
+    stored = _stored_values({row.date for row in plan.rows}, ids.values())
     now = timezone.now()
     to_write = []
     for row in plan.rows:
