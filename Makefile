@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test chromium clean
+.PHONY: run test lint format install install-test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ format: install-test
 
 chromium:
 	@test -x /usr/bin/chromium || ./scripts/install-chromium.sh
+
+## make bench: benchmarks on generated national data in the local PostgreSQL (not tests)
+bench: install-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 
 clean:

@@ -16,13 +16,15 @@ OUT = ROOT / "bench" / "out"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sferum_bench"
 
 
-def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+def database_url(name: str | None = None) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    return f"{url.rpartition('/')[0]}/{name}" if name else url
 
 
-def setup_django(*, fresh: bool = False) -> None:
-    """Point Django at the bench database (created if missing, emptied when ``fresh``)."""
-    url = database_url()
+def setup_django(*, fresh: bool = False, database: str | None = None) -> None:
+    """Point Django at a bench database (created if missing, emptied when ``fresh``); each
+    benchmark that builds its own data names its own database."""
+    url = os.environ["DATABASE_URL"] if os.environ.get("BENCH_CHILD") else database_url(database)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
     os.environ.setdefault("DEBUG", "True")  # demo-free, but no manifest storage needed
@@ -67,7 +69,7 @@ def run_isolated(module: str, *args: str) -> dict:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ},
+        env={**os.environ, "BENCH_CHILD": "1"},
         check=False,
     )
     if done.returncode:

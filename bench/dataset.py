@@ -53,3 +53,105 @@ def export_path(
             else None,
         )
     return path
+
+
+NATIONAL_DATABASE = "sferum_bench_national"
+BIG_REGION_ORGANIZATIONS = 3_000
+WEEKS = 26
+FIRST_MONDAY = dt.date(2025, 6, 2)
+
+
+def build_national_database() -> dict:
+    """Registry and 26 weeks of snapshots for 70,000 organisations, straight in SQL.
+
+    Region 01 has 3,000 organisations (the "large region" of the targets); the other 84 share
+    the rest. Numbers are deterministic functions of the organisation id and the week.
+    """
+    from django.db import connection, transaction
+
+    from monitoring.models import Snapshot, Upload
+    from monitoring.weekly import weekly_values_compute
+    from organizations.models import Municipality, Organization, Region
+
+    org, mo, reg, snap = (
+        Organization._meta.db_table,
+        Municipality._meta.db_table,
+        Region._meta.db_table,
+        Snapshot._meta.db_table,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {reg} (name, code, timezone) "
+            f"SELECT 'Регион ' || lpad(r::text, 2, '0'), lpad(r::text, 2, '0'), 'Europe/Moscow' "
+            f"FROM generate_series(1, %s) r",
+            [REGIONS],
+        )
+        cursor.execute(
+            f"INSERT INTO {mo} (region_id, name) "
+            f"SELECT g.id, 'МО ' || g.code || '-' || lpad(m::text, 2, '0') "
+            f"FROM {reg} g CROSS JOIN generate_series(1, %s) m",
+            [MUNICIPALITIES_PER_REGION],
+        )
+        # Organisation n goes to region 1 for n ≤ 3000, else spread over regions 2..85.
+        cursor.execute(
+            f"""
+            WITH n AS (SELECT generate_series(1, %(total)s) AS n),
+            placed AS (
+                SELECT n, CASE WHEN n <= %(big)s THEN 1
+                               ELSE 2 + (n - %(big)s - 1) %% (%(regions)s - 1) END AS region_no
+                FROM n
+            )
+            INSERT INTO {org} (municipality_id, sferum_id, short_name, org_type, link,
+                               is_active, inn, kpp, created_at, updated_at)
+            SELECT m.id, 2000000 + p.n,
+                   CASE WHEN p.n %% 20 < 11 THEN 'МБОУ СШ № ' WHEN p.n %% 20 < 17
+                        THEN 'МБДОУ д/с № ' WHEN p.n %% 20 < 19 THEN 'МБУ ДО ДДТ № '
+                        ELSE 'ГБПОУ Колледж № ' END || p.n,
+                   CASE WHEN p.n %% 20 < 11 THEN 'ou' WHEN p.n %% 20 < 17 THEN 'dou'
+                        WHEN p.n %% 20 < 19 THEN 'udo' ELSE 'spo' END,
+                   '', true, '', '', now(), now()
+            FROM placed p
+            JOIN {reg} g ON g.code = lpad(p.region_no::text, 2, '0')
+            JOIN {mo} m ON m.region_id = g.id
+                 AND m.name = 'МО ' || g.code || '-' || lpad((1 + p.n %% %(mos)s)::text, 2, '0')
+            """,
+            {
+                "total": ORGANIZATIONS,
+                "big": BIG_REGION_ORGANIZATIONS,
+                "regions": REGIONS,
+                "mos": MUNICIPALITIES_PER_REGION,
+            },
+        )
+        upload = Upload.objects.create(
+            file_name="bench.xlsx", sha256="bench", status=Upload.Status.DONE
+        )
+        # Week w: registrations and activity grow; a few organisations skip some weeks.
+        cursor.execute(
+            f"""
+            INSERT INTO {snap} (organization_id, date, upload_id, teachers_total, staff_active,
+                students_total, parents_total, students_active, parents_active,
+                teachers_registered, students_registered, parents_registered, teachers_ejd,
+                students_ejd, parents_ejd, people_total, registrations_total, is_active,
+                flags, extra, updated_at)
+            SELECT o.id, %(first)s::date + (7 * w + o.id %% 5)::int, %(upload)s,
+                   t, (t * (20 + w * 2 + o.id %% 30)) / 100,
+                   s, s, (s * (5 + w + o.id %% 10)) / 100, (s * (3 + w + o.id %% 7)) / 100,
+                   (t * (60 + w + o.id %% 15)) / 100, (s * (40 + w)) / 100,
+                   (s * (30 + w)) / 100, t / 3, s / 5, s / 6, t + 2 * s,
+                   (t * (60 + w)) / 100 + (s * (70 + 2 * w)) / 100, true, '[]', '{{}}', now()
+            FROM {org} o
+            CROSS JOIN generate_series(0, %(weeks)s - 1) w
+            CROSS JOIN LATERAL (SELECT 10 + o.id %% 190 AS t, 50 + (o.id * 7) %% 1950 AS s) k
+            WHERE (o.id + w) %% 37 <> 0
+            """,
+            {"first": FIRST_MONDAY, "upload": upload.pk, "weeks": WEEKS},
+        )
+    for w in range(WEEKS):
+        weekly_values_compute(monday=FIRST_MONDAY + dt.timedelta(days=7 * w))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "organizations": Organization.objects.count(),
+        "snapshots": Snapshot.objects.count(),
+        "weeks": WEEKS,
+    }

@@ -68,3 +68,26 @@ class ConfirmUploadForm(forms.Form):
         required=False,
         help_text="Строки с ошибками будут пропущены; загрузка запомнит, что пропущено.",
     )
+
+
+class Stage1BaselinesForm(forms.Form):
+    staff_activity = forms.DecimalField(
+        label="Активность сотрудников, % (этап 1)",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+    )
+    students_parents_activity = forms.DecimalField(
+        label="Активность обучающихся и родителей, % (этап 1)",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+    )
+    effective_from = forms.DateField(
+        label="Действует с",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Недели с этой даты пересчитаются с новым значением; "
+        "прежнее сохранится в истории.",
+    )

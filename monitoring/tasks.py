@@ -55,3 +55,12 @@ def weekly_monday_task() -> list[str]:
 @shared_task
 def uploads_reap_stale_task() -> int:
     return services.uploads_reap_stale()
+
+
+@shared_task(acks_late=True)
+def weekly_recompute_region_task(region_id: int) -> int:
+    """Recompute every week of a region (after its targets changed)."""
+    mondays = weekly.weeks_with_snapshots([region_id])
+    for monday in mondays:
+        weekly.weekly_values_compute(monday=monday, region_ids=[region_id])
+    return len(mondays)

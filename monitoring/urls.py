@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import uploads
+from .views import targets, uploads
 
 app_name = "monitoring"
 
@@ -18,4 +18,5 @@ urlpatterns = [
         name="upload_problems",
     ),
     path("statistics/uploads/<int:pk>/file/", uploads.upload_file, name="upload_file"),
+    path("regions/<int:pk>/targets/", targets.region_targets, name="region_targets"),
 ]

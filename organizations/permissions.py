@@ -46,6 +46,11 @@ def roles_grantable(user, organization: Organization) -> tuple[str, ...]:
     return ()
 
 
+def coordinates_region(user, region) -> bool:
+    """The region's coordinator (or an operator): sets its targets."""
+    return scope_of(user).is_operator or _holds(user, Role.REGIONAL_COORDINATOR, region=region.pk)
+
+
 def can_upload_statistics(user) -> bool:
     scope = scope_of(user)
     return scope.is_operator or bool(
