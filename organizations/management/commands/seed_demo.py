@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.demo import demo_statistics_create
 from organizations.demo import DEMO_LOGIN_HELP, DEMO_PASSWORD, demo_registry_create
 from organizations.models import Organization
 
@@ -26,8 +27,11 @@ class Command(BaseCommand):
                 self.print_logins()
                 return
             raise CommandError("Реестр не пуст: демо-данные загружаются только в пустую базу.")
-        demo_registry_create()
-        self.stdout.write(self.style.SUCCESS("Демо-данные загружены."))
+        users = demo_registry_create()
+        uploads = demo_statistics_create(uploader=users["coordinator"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Демо-данные загружены: реестр и {uploads} недель статистики.")
+        )
         self.print_logins()
 
     def print_logins(self):
