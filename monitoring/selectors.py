@@ -14,13 +14,15 @@ from .models import Target, Upload
 TargetKey = tuple[str, int, int | None]  # (indicator, stage, region id or None for all)
 
 
-def targets_in_force(monday: dt.date) -> dict[TargetKey, Decimal]:
-    """The targets effective during the week starting on ``monday``; where several overlap,
-    the one that started last wins."""
+def targets_in_force(monday: dt.date, targets: list[Target] | None = None) -> dict:
+    """The targets effective during the week starting on ``monday`` (from ``targets`` when the
+    caller loaded them once for many weeks); where several overlap, the latest start wins."""
+    if targets is None:
+        targets = list(Target.objects.all())
     sunday = monday + dt.timedelta(days=6)
     in_force: dict[TargetKey, Decimal] = {}
-    for t in Target.objects.filter(effective_from__lte=sunday).order_by("effective_from"):
-        if t.effective_to is None or t.effective_to >= monday:
+    for t in sorted(targets, key=lambda t: t.effective_from):
+        if t.effective_from <= sunday and (t.effective_to is None or t.effective_to >= monday):
             in_force[(t.indicator, t.stage, t.region_id)] = t.value_pct
     return in_force
 

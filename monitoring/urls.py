@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import targets, uploads
+from .views import dashboards, targets, uploads
 
 app_name = "monitoring"
 
@@ -19,4 +19,15 @@ urlpatterns = [
     ),
     path("statistics/uploads/<int:pk>/file/", uploads.upload_file, name="upload_file"),
     path("regions/<int:pk>/targets/", targets.region_targets, name="region_targets"),
+    path("regions/<int:pk>/dashboard/", dashboards.region_dashboard, name="region_dashboard"),
+    path(
+        "municipalities/<int:pk>/dashboard/",
+        dashboards.municipality_dashboard,
+        name="municipality_dashboard",
+    ),
+    path(
+        "organizations/<int:pk>/dashboard/",
+        dashboards.organization_dashboard,
+        name="organization_dashboard",
+    ),
 ]

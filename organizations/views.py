@@ -25,14 +25,18 @@ def _type_counts(prefix: str = "") -> dict:
 
 @login_required
 def home(request):
-    """Send each person to the page that fits their widest role."""
+    """Send each person to the dashboard that fits their widest role (a class teacher, who
+    has no organisation-wide figures, to their organisation's page)."""
     scope = selectors.scope_of(request.user)
     for m in scope.memberships:
         if m.region_id:
-            return redirect("organizations:region", m.region_id)
+            return redirect("monitoring:region_dashboard", m.region_id)
     for m in scope.memberships:
         if m.municipality_id:
-            return redirect("organizations:municipality", m.municipality_id)
+            return redirect("monitoring:municipality_dashboard", m.municipality_id)
+    for m in scope.memberships:
+        if m.role != Role.CLASS_TEACHER:
+            return redirect("monitoring:organization_dashboard", m.organization_id)
     for m in scope.memberships:
         return redirect("organizations:organization", m.organization_id)
     if scope.is_operator:

@@ -189,6 +189,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Rollout evidence files (local acts, orders): the largest upload accepted.
 ROLLOUT_EVIDENCE_MAX_BYTES = int(env("ROLLOUT_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# Dashboards: a value at or above its target is "good", within WARN points below it "warn",
+# further below "bad"; a week-on-week change is drawn as an arrow only beyond the threshold.
+DASHBOARD_BANDS = {"warn_below_target_pp": 10}
+DASHBOARD_ARROW_THRESHOLD_PP = 1.0
+DASHBOARD_BAND_COLOURS = {"good": "D1E7DD", "warn": "FFF3CD", "bad": "F8D7DA", "none": "E9ECEF"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -25,6 +25,8 @@ def test_a_district_lead_logs_in_and_sees_only_their_district(world, browser_pag
     page = browser_page
     log_in(page, "district", PASSWORD)
     assert page.locator("h1").inner_text() == world.municipality.name
+    assert "Статистики пока нет" in page.content()  # the dashboard before any import
+    page.get_by_role("link", name="реестр ОО").click()
     table = page.locator("table").first.inner_text()
     assert world.school.short_name in table and world.other_school.short_name in table
     assert "Ухты" not in table and world.far_school.short_name not in table

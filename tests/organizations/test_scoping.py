@@ -121,10 +121,14 @@ def test_a_class_teacher_sees_only_their_own_classes(world, client):
 def test_each_person_lands_on_the_page_of_their_widest_role(world, client, persona, landing):
     client.force_login(getattr(world, persona))
     response = client.get(reverse("home"))
-    kind = {"region": "region", "municipality": "municipality", "school": "organization"}[landing]
-    assert response["Location"] == reverse(
-        f"organizations:{kind}", args=[getattr(world, landing).pk]
-    )
+    name = {
+        "region": "monitoring:region_dashboard",
+        "municipality": "monitoring:municipality_dashboard",
+        "school": "organizations:organization"
+        if persona == "teacher"
+        else "monitoring:organization_dashboard",
+    }[landing]
+    assert response["Location"] == reverse(name, args=[getattr(world, landing).pk])
 
 
 def test_a_person_without_roles_is_told_whom_to_ask(world, client):

@@ -1,0 +1,341 @@
+"""Dashboard data: the region, the district and the organisation for a chosen week, built from
+the stored weekly values in a fixed number of queries whatever the number of organisations.
+
+Views render these objects; the Excel exports reuse the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from organizations.models import Municipality, Organization, Region
+
+from .bands import arrow, band
+from .models import (
+    Snapshot,
+    Target,
+    WeeklyMunicipalityValue,
+    WeeklyOrganizationValue,
+    WeeklyRegionValue,
+)
+from .selectors import target_value, targets_in_force
+
+# (indicator, tile title, whom the people gap counts)
+KPI_DEFS = (
+    ("staff_activity", "Активность сотрудников", "сотрудников"),
+    ("students_parents_activity", "Активность обучающихся и родителей", "обучающихся и родителей"),
+    ("teachers_registered", "Учителей зарегистрировано", "учителей"),
+    ("students_registered", "Учеников зарегистрировано", "учеников"),
+    ("parents_registered", "Родителей зарегистрировано", "родителей"),
+)
+EJD_DEFS = (
+    ("teachers_ejd", "Учителя связали ЭЖД"),
+    ("students_ejd", "Ученики связали ЭЖД"),
+    ("parents_ejd", "Родители связали ЭЖД"),
+)
+HEADLINE = ("staff_activity", "students_parents_activity")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str
+    value: Decimal | None
+    num: int | None
+    den: int | None
+    change: Decimal | None
+    stage1: Decimal | None
+    stage2: Decimal | None
+    whom: str = ""
+
+    @property
+    def target(self) -> Decimal | None:
+        return self.stage2 if self.stage2 is not None else self.stage1
+
+    @property
+    def band(self) -> str:
+        return band(self.value, self.target)
+
+    @property
+    def arrow(self) -> str:
+        return arrow(self.change)
+
+    @property
+    def gap_people(self) -> int | None:
+        """How many more people must be active (registered) to reach the Stage 2 target."""
+        return people_gap(self.num, self.den, self.stage2)
+
+    @property
+    def stage1_gap_people(self) -> int | None:
+        return people_gap(self.num, self.den, self.stage1)
+
+
+def people_gap(num: int | None, den: int | None, target: Decimal | None) -> int | None:
+    if num is None or not den or target is None:
+        return None
+    return max(0, math.ceil(den * target / 100) - num)
+
+
+def _kpi(row, previous, code: str, label: str, whom: str, in_force, region_id) -> Kpi:
+    value = getattr(row, f"{code}_pct") if row else None
+    before = getattr(previous, f"{code}_pct") if previous else None
+    if row is not None and code in HEADLINE:
+        change = getattr(row, f"{code}_change")
+    else:
+        change = value - before if value is not None and before is not None else None
+    return Kpi(
+        code=code,
+        label=label,
+        value=value,
+        num=getattr(row, f"{code}_num") if row else None,
+        den=getattr(row, f"{code}_den") if row else None,
+        change=change,
+        stage1=target_value(in_force, code, 1, region_id),
+        stage2=target_value(in_force, code, 2, region_id),
+        whom=whom,
+    )
+
+
+def kpis_for(row, previous, in_force, region_id) -> list[Kpi]:
+    return [_kpi(row, previous, c, label, whom, in_force, region_id) for c, label, whom in KPI_DEFS]
+
+
+def ejd_for(row, previous, in_force, region_id) -> list[Kpi]:
+    return [_kpi(row, previous, c, label, "", in_force, region_id) for c, label in EJD_DEFS]
+
+
+def _pick_week(weeks: list[dt.date], requested: dt.date | None) -> dt.date | None:
+    if requested in weeks:
+        return requested
+    return weeks[-1] if weeks else None
+
+
+@dataclass
+class TrendPoint:
+    week: dt.date
+    values: dict[str, Decimal | None]
+    targets: dict[str, Decimal | None]
+
+
+def _trend(rows, targets: list[Target], region_id) -> list[TrendPoint]:
+    points = []
+    for row in rows:
+        in_force = targets_in_force(row.week_start, targets)
+        points.append(
+            TrendPoint(
+                week=row.week_start,
+                values={code: getattr(row, f"{code}_pct") for code, _, _ in KPI_DEFS},
+                targets={
+                    f"{code}_stage{stage}": target_value(in_force, code, stage, region_id)
+                    for code in HEADLINE
+                    for stage in (1, 2)
+                },
+            )
+        )
+    return points
+
+
+@dataclass
+class AreaDashboard:
+    """What a region or district page shows for one week."""
+
+    week: dt.date | None
+    weeks: list[dt.date]
+    current: object | None  # the area's weekly row
+    kpis: list[Kpi] = field(default_factory=list)
+    ejd: list[Kpi] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def previous_week(self) -> dt.date | None:
+        earlier = [w for w in self.weeks if self.week and w < self.week]
+        return earlier[-1] if earlier else None
+
+    @property
+    def next_week(self) -> dt.date | None:
+        later = [w for w in self.weeks if self.week and w > self.week]
+        return later[0] if later else None
+
+
+def _area(rows: list, requested: dt.date | None, region_id: int) -> AreaDashboard:
+    with_data = [r for r in rows if r.organizations_with_data]
+    weeks = [r.week_start for r in with_data]
+    week = _pick_week(weeks, requested)
+    by_week = {r.week_start: r for r in rows}
+    current = by_week.get(week)
+    previous = by_week.get(week - dt.timedelta(days=7)) if week else None
+    targets = list(Target.objects.all())
+    in_force = targets_in_force(week, targets) if week else {}
+    return AreaDashboard(
+        week=week,
+        weeks=weeks,
+        current=current,
+        kpis=kpis_for(current, previous, in_force, region_id),
+        ejd=ejd_for(current, previous, in_force, region_id),
+        trend=_trend(with_data, targets, region_id),
+    )
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    """One line of a league table: a municipality of the region, or an organisation."""
+
+    name: str
+    pk: int
+    value_row: object | None
+    kpis: dict[str, Kpi]
+    extra: dict = field(default_factory=dict)
+
+
+def region_dashboard(region: Region, requested: dt.date | None, municipalities) -> tuple:
+    """The region's week, and its municipalities (those given, already scoped) as a league."""
+    rows = list(WeeklyRegionValue.objects.filter(region=region).order_by("week_start"))
+    area = _area(rows, requested, region.pk)
+    league = []
+    if area.week:
+        values = WeeklyMunicipalityValue.objects.filter(
+            week_start__in=[area.week, area.week - dt.timedelta(days=7)],
+            municipality__in=municipalities,
+        ).select_related("municipality")
+        current = {v.municipality_id: v for v in values if v.week_start == area.week}
+        previous = {v.municipality_id: v for v in values if v.week_start != area.week}
+        in_force = targets_in_force(area.week, list(Target.objects.all()))
+        for municipality in municipalities.order_by("name"):
+            row = current.get(municipality.pk)
+            kpis = kpis_for(row, previous.get(municipality.pk), in_force, region.pk)
+            league.append(
+                LeagueRow(municipality.name, municipality.pk, row, {k.code: k for k in kpis})
+            )
+    return area, league
+
+
+@dataclass
+class OrganizationFilters:
+    org_type: str = ""
+    query: str = ""
+
+    def apply(self, organizations):
+        if self.org_type:
+            organizations = organizations.filter(org_type=self.org_type)
+        if self.query:
+            match = Q(short_name__icontains=self.query) | Q(aliases__name__icontains=self.query)
+            if self.query.isdigit():
+                match |= Q(sferum_id=int(self.query))
+            organizations = organizations.filter(match).distinct()
+        return organizations
+
+
+def district_dashboard(
+    municipality: Municipality,
+    requested: dt.date | None,
+    organizations,
+    filters: OrganizationFilters,
+) -> tuple:
+    """The district's week and its organisations (scoped queryset) with their week's values."""
+    rows = list(
+        WeeklyMunicipalityValue.objects.filter(municipality=municipality).order_by("week_start")
+    )
+    region_id = municipality.region_id
+    area = _area(rows, requested, region_id)
+    organizations = filters.apply(organizations.filter(municipality=municipality))
+    league = []
+    if area.week:
+        values = WeeklyOrganizationValue.objects.filter(
+            week_start__in=[area.week, area.week - dt.timedelta(days=7)],
+            organization__municipality=municipality,
+        )
+        current = {v.organization_id: v for v in values if v.week_start == area.week}
+        previous = {v.organization_id: v for v in values if v.week_start != area.week}
+        in_force = targets_in_force(area.week, list(Target.objects.all()))
+        for org in organizations.filter(is_active=True).order_by("short_name"):
+            row = current.get(org.pk)
+            kpis = kpis_for(row, previous.get(org.pk), in_force, region_id)
+            league.append(
+                LeagueRow(org.short_name, org.pk, row, {k.code: k for k in kpis},
+                          {"org_type": org.get_org_type_display(), "organization": org})
+            )  # fmt: skip
+    return area, league
+
+
+COUNTED_FLAG = {
+    "staff_activity": "in_staff_indicator",
+    "students_parents_activity": "in_students_parents_indicator",
+}
+
+
+def _counted(row: LeagueRow, code: str) -> bool:
+    """Whether the organisation's type counts in the indicator (not an education authority)."""
+    return row.value_row is not None and getattr(row.value_row, COUNTED_FLAG[code])
+
+
+def furthest_from_target(league: list[LeagueRow], code: str, limit: int = 10) -> list[LeagueRow]:
+    """Counted organisations furthest below the Stage 2 target, by people missing."""
+    ranked = [r for r in league if _counted(r, code) and r.kpis[code].gap_people]
+    return sorted(ranked, key=lambda r: (-(r.kpis[code].gap_people or 0), r.name))[:limit]
+
+
+def improved_most(league: list[LeagueRow], code: str, limit: int = 10) -> list[LeagueRow]:
+    """Counted organisations whose value rose most since the week before."""
+    ranked = [
+        r for r in league if _counted(r, code) and r.kpis[code].change and r.kpis[code].change > 0
+    ]
+    return sorted(ranked, key=lambda r: (-r.kpis[code].change, r.name))[:limit]
+
+
+@dataclass
+class OrganizationDashboard:
+    week: dt.date | None
+    weeks: list[dt.date]
+    current: WeeklyOrganizationValue | None
+    kpis: list[Kpi]
+    ejd: list[Kpi]
+    history: list[WeeklyOrganizationValue]
+    trend: list[TrendPoint]
+    snapshot: Snapshot | None
+    uploads: list  # (date, upload) of the snapshots behind the weeks shown
+
+    @property
+    def previous_week(self):
+        earlier = [w for w in self.weeks if self.week and w < self.week]
+        return earlier[-1] if earlier else None
+
+    @property
+    def next_week(self):
+        later = [w for w in self.weeks if self.week and w > self.week]
+        return later[0] if later else None
+
+
+def organization_dashboard(organization: Organization, requested: dt.date | None):
+    history = list(
+        WeeklyOrganizationValue.objects.filter(organization=organization).order_by("week_start")
+    )
+    weeks = [v.week_start for v in history]
+    week = _pick_week(weeks, requested)
+    by_week = {v.week_start: v for v in history}
+    current = by_week.get(week)
+    previous = by_week.get(week - dt.timedelta(days=7)) if week else None
+    region_id = organization.municipality.region_id
+    targets = list(Target.objects.all())
+    in_force = targets_in_force(week, targets) if week else {}
+    snapshots = list(
+        Snapshot.objects.filter(organization=organization)
+        .select_related("upload__uploaded_by")
+        .order_by("-date")
+    )
+    snapshot = next((s for s in snapshots if current and s.date == current.snapshot_date), None)
+    return OrganizationDashboard(
+        week=week,
+        weeks=weeks,
+        current=current,
+        kpis=kpis_for(current, previous, in_force, region_id),
+        ejd=ejd_for(current, previous, in_force, region_id),
+        history=list(reversed(history)),
+        trend=_trend(history, targets, region_id),
+        snapshot=snapshot,
+        uploads=[(s.date, s.upload) for s in snapshots],
+    )

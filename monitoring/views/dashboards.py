@@ -1,0 +1,129 @@
+"""Dashboards: region, district and organisation for the chosen week, with xlsx exports.
+
+Every object comes through the scoping selectors; the numbers come from the stored weekly
+values (monitoring/dashboards.py builds them in a fixed number of queries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from monitoring import dashboards
+from monitoring.exports import league_workbook, organization_history_workbook
+from monitoring.flags import flags_for
+from monitoring.weekly import iso_week_label, parse_iso_week
+from organizations import selectors
+from organizations.models import OrgType
+from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
+
+
+def _requested_week(request) -> dt.date | None:
+    try:
+        return parse_iso_week(request.GET.get("week", ""))
+    except ValueError:
+        return None
+
+
+def _xlsx(book, name: str) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _chart(trend) -> list[dict]:
+    return [
+        {
+            "week": iso_week_label(point.week),
+            "label": f"{point.week:%d.%m}",
+            **{k: float(v) if v is not None else None for k, v in point.values.items()},
+            **{k: float(v) if v is not None else None for k, v in point.targets.items()},
+        }
+        for point in trend
+    ]
+
+
+@login_required
+def region_dashboard(request, pk: int):
+    region = selectors.get_visible_or_404(selectors.regions_visible_to(request.user), pk=pk)
+    municipalities = selectors.municipalities_visible_to(request.user).filter(region=region)
+    area, league = dashboards.region_dashboard(region, _requested_week(request), municipalities)
+    if request.GET.get("format") == "xlsx" and area.week:
+        book = league_workbook(f"МО {region.name}", "МО", league, area.week, with_counts=True)
+        return _xlsx(book, f"region-{region.code}-{iso_week_label(area.week)}")
+    return render(
+        request,
+        "monitoring/dashboard_region.html",
+        {"region": region, "area": area, "league": league, "chart": _chart(area.trend)},
+    )
+
+
+@login_required
+def municipality_dashboard(request, pk: int):
+    municipality = selectors.get_visible_or_404(
+        selectors.municipalities_visible_to(request.user).select_related("region"), pk=pk
+    )
+    filters = dashboards.OrganizationFilters(
+        org_type=request.GET.get("type", "") if request.GET.get("type") in OrgType.values else "",
+        query=request.GET.get("q", "").strip(),
+    )
+    area, league = dashboards.district_dashboard(
+        municipality,
+        _requested_week(request),
+        selectors.organizations_visible_to(request.user),
+        filters,
+    )
+    if request.GET.get("format") == "xlsx" and area.week:
+        book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
+        return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
+    no_data = [row for row in league if row.value_row is None]
+    return render(
+        request,
+        "monitoring/dashboard_district.html",
+        {
+            "municipality": municipality,
+            "area": area,
+            "league": league,
+            "filters": filters,
+            "org_types": OrgType.choices,
+            "furthest": dashboards.furthest_from_target(league, "staff_activity"),
+            "furthest_sp": dashboards.furthest_from_target(league, "students_parents_activity"),
+            "improved": dashboards.improved_most(league, "staff_activity"),
+            "no_data": no_data,
+            "chart": _chart(area.trend),
+            "is_region_viewer": selectors.regions_visible_to(request.user)
+            .filter(pk=municipality.region_id)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def organization_dashboard(request, pk: int):
+    organization = selectors.get_visible_or_404(
+        selectors.organizations_visible_to(request.user).select_related("municipality__region"),
+        pk=pk,
+    )
+    if not selectors.sees_whole_organization(request.user, organization):
+        raise Http404("Объект не найден")
+    board = dashboards.organization_dashboard(organization, _requested_week(request))
+    if request.GET.get("format") == "xlsx" and board.history:
+        return _xlsx(
+            organization_history_workbook(organization, board), f"oo-{organization.sferum_id}"
+        )
+    return render(
+        request,
+        "monitoring/dashboard_organization.html",
+        {
+            "organization": organization,
+            "board": board,
+            "flags": flags_for(board.current),
+            "chart": _chart(board.trend),
+            "sees_district": selectors.municipalities_visible_to(request.user)
+            .filter(pk=organization.municipality_id)
+            .exists(),
+        },
+    )

@@ -1,0 +1,194 @@
+"""Dashboards: each page for each role, the empty state, the numbers against the stored weekly
+values, week switching, Excel exports, and query counts that do not grow with the data."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from monitoring.bands import arrow, band
+from monitoring.models import WeeklyMunicipalityValue, WeeklyRegionValue
+from monitoring.weekly import weekly_values_compute
+from tests.factories import OrganizationFactory
+from tests.monitoring.conftest import WEEK1, WEEK3
+
+
+def region_url(world, **query):
+    return reverse("monitoring:region_dashboard", args=[world.region.pk]), query
+
+
+@pytest.mark.parametrize(
+    ("persona", "page", "target", "status"),
+    [
+        ("coordinator", "region_dashboard", "region", 200),
+        ("methodologist", "region_dashboard", "region", 200),
+        ("coordinator", "region_dashboard", "other_region", 404),
+        ("district_lead", "region_dashboard", "region", 404),
+        ("oo_admin", "region_dashboard", "region", 404),
+        ("coordinator", "municipality_dashboard", "other_municipality", 200),
+        ("district_lead", "municipality_dashboard", "municipality", 200),
+        ("district_lead", "municipality_dashboard", "other_municipality", 404),
+        ("district_methodologist", "municipality_dashboard", "municipality", 200),
+        ("oo_head", "municipality_dashboard", "municipality", 404),
+        ("oo_admin", "organization_dashboard", "school", 200),
+        ("oo_head", "organization_dashboard", "school", 200),
+        ("oo_admin", "organization_dashboard", "other_school", 404),
+        ("teacher", "organization_dashboard", "school", 404),
+        ("district_lead", "organization_dashboard", "other_school", 200),
+        ("district_lead", "organization_dashboard", "far_school", 404),
+        ("coordinator", "organization_dashboard", "school", 200),
+        ("nobody", "organization_dashboard", "school", 404),
+    ],
+)
+def test_each_dashboard_answers_each_role_by_scope(world, client, persona, page, target, status):
+    client.force_login(getattr(world, persona))
+    url = reverse(f"monitoring:{page}", args=[getattr(world, target).pk])
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("page", ["region", "municipality", "school"])
+def test_before_any_import_each_page_shows_an_empty_state(world, client, page):
+    client.force_login(world.coordinator)
+    name = {"region": "region", "municipality": "municipality", "school": "organization"}[page]
+    response = client.get(reverse(f"monitoring:{name}_dashboard", args=[getattr(world, page).pk]))
+    assert response.status_code == 200
+    assert "Статистики пока нет" in response.content.decode()
+
+
+def test_the_region_page_shows_the_stored_values_of_the_latest_week(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.coordinator)
+    response = client.get(reverse("monitoring:region_dashboard", args=[world.region.pk]))
+    area = response.context["area"]
+    stored = WeeklyRegionValue.objects.get(region=world.region, week_start=WEEK3)
+    assert area.week == WEEK3
+    kpis = {k.code: k for k in area.kpis}
+    assert kpis["staff_activity"].value == stored.staff_activity_pct == Decimal("63.08")
+    assert kpis["students_parents_activity"].change == stored.students_parents_activity_change
+    assert (kpis["staff_activity"].stage1, kpis["staff_activity"].stage2) == (50, 75)
+    page = response.content.decode()
+    assert "63,1 %" in page and "22,3 %" in page
+    league = {row.name: row for row in response.context["league"]}
+    mo = WeeklyMunicipalityValue.objects.get(municipality=world.municipality, week_start=WEEK3)
+    assert league["Княжпогостский"].kpis["staff_activity"].value == mo.staff_activity_pct
+    # 82 of 130 staff are active; 75 % needs 98: 16 more people
+    assert kpis["staff_activity"].gap_people == 16
+
+
+def test_switching_the_week_shows_that_weeks_values(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.coordinator)
+    response = client.get(
+        reverse("monitoring:region_dashboard", args=[world.region.pk]), {"week": "2025-W46"}
+    )
+    assert response.context["area"].week == WEEK1
+    assert "73,1 %" in response.content.decode()
+
+
+def test_the_district_page_ranks_and_counts_people_missing(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.district_lead)
+    response = client.get(
+        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
+    )
+    context = response.context
+    assert context["area"].week == WEEK3
+    # school 60 of 100 active → 15 missing; preschool 16 of 20 → target met
+    assert [(r.name, r.kpis["staff_activity"].gap_people) for r in context["furthest"]] == [
+        (scenario["S"].short_name, 15)
+    ]
+    # preschool: 50 % → 80 % (no week-2 data, so no change); school: no week-2 staff data
+    assert context["improved"] == []
+    assert {r.name for r in context["no_data"]} == {world.other_school.short_name}
+    page = response.content.decode()
+    assert "Ещё 14 сотрудников" in page  # 76 of 120 active, 75 % needs 90
+
+
+def test_the_district_page_filters_by_type_and_search(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.district_lead)
+    url = reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
+    by_type = client.get(url, {"type": "dou"}).context["league"]
+    assert [r.name for r in by_type] == [scenario["P"].short_name]
+    by_name = client.get(url, {"q": "СОШ № 2"}).context["league"]
+    assert [r.name for r in by_name] == [world.other_school.short_name]
+
+
+def test_the_organisation_page_shows_its_funnel_flags_and_sources(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.oo_admin)
+    url = reverse("monitoring:organization_dashboard", args=[scenario["U"].pk])
+    assert client.get(url).status_code == 404  # another organisation
+    client.force_login(world.coordinator)
+    response = client.get(url, {"week": "2025-W46"})
+    board = response.context["board"]
+    assert board.current.teachers_registered_pct == Decimal("120.00")
+    codes = [code for code, _ in response.context["flags"]]
+    assert codes[0] == "registered_above_total"
+    page = response.content.decode()
+    assert "устаревшие аккаунты" in page and "w1.xlsx" in page
+
+
+def test_every_table_exports_to_xlsx_with_russian_headers_and_colours(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.coordinator)
+    for url in (
+        reverse("monitoring:region_dashboard", args=[world.region.pk]),
+        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk]),
+        reverse("monitoring:organization_dashboard", args=[scenario["S"].pk]),
+    ):
+        response = client.get(url, {"format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        headers = [c.value for c in sheet[1]]
+        assert any("Активность сотрудников" in str(h) for h in headers)
+        fills = {c.fill.start_color.rgb for row in sheet.iter_rows(min_row=2) for c in row}
+        assert any(str(f).endswith(("D1E7DD", "F8D7DA", "FFF3CD")) for f in fills)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_dashboard_query_counts_do_not_grow_with_organisations(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.coordinator)
+    urls = [
+        reverse("monitoring:region_dashboard", args=[world.region.pk]),
+        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk]),
+        reverse("monitoring:organization_dashboard", args=[scenario["S"].pk]),
+    ]
+    before = [_queries(client, url) for url in urls]
+    OrganizationFactory.create_batch(25, municipality=world.municipality)
+    OrganizationFactory.create_batch(25, municipality=world.other_municipality)
+    for week in (WEEK1, WEEK3):
+        weekly_values_compute(monday=week)
+    assert [_queries(client, url) for url in urls] == before
+
+
+def test_bands_and_arrows_follow_the_settings(settings):
+    settings.DASHBOARD_BANDS = {"warn_below_target_pp": 5}
+    settings.DASHBOARD_ARROW_THRESHOLD_PP = 2
+    target = Decimal("75")
+    assert [band(Decimal(v), target) for v in ("80", "75", "71", "69")] == [
+        "good", "good", "warn", "bad"
+    ]  # fmt: skip
+    assert band(None, target) == band(Decimal("50"), None) == "none"
+    assert [arrow(Decimal(v)) for v in ("2.5", "1.5", "-1.9", "-2.1")] == ["up", "", "", "down"]
+    assert arrow(None) == ""
+
+
+def test_the_week_is_iso_and_unknown_weeks_fall_back_to_the_latest(scenario, client):
+    world = scenario["world"]
+    client.force_login(world.coordinator)
+    url = reverse("monitoring:region_dashboard", args=[world.region.pk])
+    assert client.get(url, {"week": "nonsense"}).context["area"].week == WEEK3
+    assert client.get(url, {"week": "2024-W01"}).context["area"].week == WEEK3
+    assert WEEK3 == dt.date(2025, 11, 24)
