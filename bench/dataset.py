@@ -70,7 +70,7 @@ def build_national_database() -> dict:
     from django.db import connection, transaction
 
     from monitoring.models import Snapshot, Upload
-    from monitoring.weekly import weekly_values_compute
+    from monitoring.weekly import weekly_values_compute_weeks
     from organizations.models import Municipality, Organization, Region
 
     org, mo, reg, snap = (
@@ -146,10 +146,22 @@ def build_national_database() -> dict:
             """,
             {"first": FIRST_MONDAY, "upload": upload.pk, "weeks": WEEKS},
         )
-    for w in range(WEEKS):
-        weekly_values_compute(monday=FIRST_MONDAY + dt.timedelta(days=7 * w))
+    weekly_values_compute_weeks(
+        mondays=[FIRST_MONDAY + dt.timedelta(days=7 * w) for w in range(WEEKS)]
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return {
+        "organizations": Organization.objects.count(),
+        "snapshots": Snapshot.objects.count(),
+        "weeks": WEEKS,
+    }
+
+
+def national_size() -> dict:
+    from monitoring.models import Snapshot
+    from organizations.models import Organization
+
     return {
         "organizations": Organization.objects.count(),
         "snapshots": Snapshot.objects.count(),

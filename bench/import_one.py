@@ -18,9 +18,13 @@ from .common import peak_mb, setup_django
 
 
 def _no_recompute() -> None:
+    """The import alone is measured: the weekly recompute and the checklist sync that follow
+    it (Celery tasks in production) are left out."""
     from monitoring import tasks
+    from rollout import tasks as rollout_tasks
 
     tasks.weekly_recompute_task.delay = lambda *args, **kwargs: None
+    rollout_tasks.tasks_sync_registry_task.delay = lambda *args, **kwargs: None
 
 
 def service(path: Path) -> dict:

@@ -7,7 +7,13 @@ import datetime as dt
 import time
 
 from .common import print_table, setup_django
-from .dataset import FIRST_MONDAY, NATIONAL_DATABASE, WEEKS, build_national_database
+from .dataset import (
+    FIRST_MONDAY,
+    NATIONAL_DATABASE,
+    WEEKS,
+    build_national_database,
+    national_size,
+)
 
 
 def _measure(fn) -> tuple[float, int]:
@@ -21,12 +27,12 @@ def _measure(fn) -> tuple[float, int]:
     return elapsed, len(queries)
 
 
-def main() -> dict:
-    setup_django(fresh=True, database=NATIONAL_DATABASE)
+def main(*, rebuild: bool = True) -> dict:
+    setup_django(fresh=rebuild, database=NATIONAL_DATABASE)
     start = time.perf_counter()
-    size = build_national_database()
+    size = build_national_database() if rebuild else national_size()
     built = time.perf_counter() - start
-    from monitoring.weekly import weekly_values_compute
+    from monitoring.weekly import weekly_values_compute, weekly_values_compute_weeks
     from organizations.models import Region
 
     last = FIRST_MONDAY + dt.timedelta(days=7 * (WEEKS - 1))
@@ -34,12 +40,10 @@ def main() -> dict:
     small = Region.objects.get(code="02")
     one_week = [_measure(lambda: weekly_values_compute(monday=last)) for _ in range(3)]
     region_weeks = _measure(
-        lambda: [
-            weekly_values_compute(
-                monday=FIRST_MONDAY + dt.timedelta(days=7 * w), region_ids=[big.pk]
-            )
-            for w in range(WEEKS)
-        ]
+        lambda: weekly_values_compute_weeks(
+            mondays=[FIRST_MONDAY + dt.timedelta(days=7 * w) for w in range(WEEKS)],
+            region_ids=[big.pk],
+        )
     )
     _, big_queries = _measure(lambda: weekly_values_compute(monday=last, region_ids=[big.pk]))
     _, small_queries = _measure(lambda: weekly_values_compute(monday=last, region_ids=[small.pk]))

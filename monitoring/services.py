@@ -292,6 +292,11 @@ def _write(upload: Upload, checked: CheckedFile) -> None:
         locked.municipalities_created = outcome.municipalities_created
         locked.save()
         locked.municipalities.set(outcome.municipality_ids)
+        if outcome.created_organization_ids or outcome.created_municipality_ids:
+            from rollout.tasks import tasks_sync_registry_task
+
+            created = (outcome.created_organization_ids, outcome.created_municipality_ids)
+            transaction.on_commit(lambda: tasks_sync_registry_task.delay(*created))
         if outcome.dates:
             from .tasks import weekly_recompute_task
 

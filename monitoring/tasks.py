@@ -27,9 +27,9 @@ def upload_process_task(upload_id: int) -> None:
 @shared_task(acks_late=True)
 def weekly_recompute_task(dates: list[str], region_ids: list[int] | None = None) -> list[str]:
     """Recompute the weeks the given dates fall in (after an import)."""
-    mondays = sorted({weekly.week_start(dt.date.fromisoformat(d)) for d in dates})
-    for monday in mondays:
-        weekly.weekly_values_compute(monday=monday, region_ids=region_ids)
+    mondays = weekly.weekly_values_compute_weeks(
+        mondays=[dt.date.fromisoformat(d) for d in dates], region_ids=region_ids
+    )
     return [m.isoformat() for m in mondays]
 
 
@@ -61,6 +61,5 @@ def uploads_reap_stale_task() -> int:
 def weekly_recompute_region_task(region_id: int) -> int:
     """Recompute every week of a region (after its targets changed)."""
     mondays = weekly.weeks_with_snapshots([region_id])
-    for monday in mondays:
-        weekly.weekly_values_compute(monday=monday, region_ids=[region_id])
+    weekly.weekly_values_compute_weeks(mondays=mondays, region_ids=[region_id])
     return len(mondays)

@@ -166,6 +166,14 @@ def _true_if(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 = 1 ELSE 1 = 0 END"
 
 
+def _week_params(monday: dt.date) -> dict:
+    return {
+        "monday": monday,
+        "sunday": monday + dt.timedelta(days=6),
+        "previous": monday - dt.timedelta(days=7),
+    }
+
+
 def _compute_organizations(monday: dt.date, rules: WeekRules, region_ids) -> None:
     staff_in = _types_sql("o.org_type", rules.types[STAFF])
     sp_in = _types_sql("o.org_type", rules.types[STUDENTS_PARENTS])
@@ -200,40 +208,42 @@ def _compute_organizations(monday: dt.date, rules: WeekRules, region_ids) -> Non
         "students_parents_stage2_met": met(STUDENTS_PARENTS, "t.sp2"),
         "flags": "s.flags",
         "rate_above_100": f"({above_100})",
+        **{f"{name}_change": f"({pct_sql[name]}) - p.{name}_pct" for name in CHANGED},
         "computed_at": "CURRENT_TIMESTAMP",
     }
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in list(columns)[2:])
     region_filter = _regions_sql("m.region_id", region_ids)
-    sql = f"""
-        WITH {_targets_cte(rules)},
-        latest AS (
-            SELECT organization_id, MAX(date) AS d FROM {SNAP}
-            WHERE date BETWEEN %(monday)s AND %(sunday)s GROUP BY organization_id
-        )
-        INSERT INTO {ORG} ({", ".join(columns)})
-        SELECT {", ".join(columns.values())}
-        FROM {SNAP} s
-        JOIN latest ON latest.organization_id = s.organization_id AND latest.d = s.date
-        JOIN {ORGS} o ON o.id = s.organization_id
-        JOIN {MOS} m ON m.id = o.municipality_id
-        LEFT JOIN targets t ON t.region_id = m.region_id
-        WHERE {region_filter}
-        ON CONFLICT (organization_id, week_start) DO UPDATE SET {updates}
-    """
-    stale = f"""
-        DELETE FROM {ORG} WHERE week_start = %(monday)s
-        AND organization_id IN (
+    # The week's rows of the scope are replaced whole: an organisation whose snapshot went
+    # away loses its row, and nothing has to be compared row by row.
+    delete = f"""
+        DELETE FROM {ORG} WHERE week_start = %(monday)s AND organization_id IN (
             SELECT o.id FROM {ORGS} o JOIN {MOS} m ON m.id = o.municipality_id
             WHERE {region_filter}
         )
-        AND organization_id NOT IN (
-            SELECT organization_id FROM {SNAP} WHERE date BETWEEN %(monday)s AND %(sunday)s
-        )
     """
-    params = {"monday": monday, "sunday": monday + dt.timedelta(days=6)}
+    insert = f"""
+        WITH {_targets_cte(rules)},
+        latest AS (
+            SELECT s.organization_id, MAX(s.date) AS d
+            FROM {SNAP} s
+            JOIN {ORGS} o ON o.id = s.organization_id
+            JOIN {MOS} m ON m.id = o.municipality_id
+            WHERE s.date BETWEEN %(monday)s AND %(sunday)s AND {region_filter}
+            GROUP BY s.organization_id
+        )
+        INSERT INTO {ORG} ({", ".join(columns)})
+        SELECT {", ".join(columns.values())}
+        FROM latest
+        JOIN {SNAP} s ON s.organization_id = latest.organization_id AND s.date = latest.d
+        JOIN {ORGS} o ON o.id = s.organization_id
+        JOIN {MOS} m ON m.id = o.municipality_id
+        LEFT JOIN targets t ON t.region_id = m.region_id
+        LEFT JOIN {ORG} p ON p.organization_id = s.organization_id
+            AND p.week_start = %(previous)s
+        WHERE s.date BETWEEN %(monday)s AND %(sunday)s
+    """
     with connection.cursor() as cursor:
-        cursor.execute(stale, params)
-        cursor.execute(sql, params)
+        cursor.execute(delete, _week_params(monday))
+        cursor.execute(insert, _week_params(monday))
 
 
 def _area_rate_columns(sum_of) -> dict[str, str]:
@@ -337,40 +347,61 @@ def _update_changes(table: str, key: str, monday: dt.date, scope_sql: str) -> No
 
 
 def _lock_week(monday: dt.date) -> None:
-    """Serialise recomputes of the same week (PostgreSQL; SQLite serialises writers itself)."""
+    """Serialise recomputes of the same week (PostgreSQL; SQLite serialises writers itself).
+
+    Weekly values are derived data that a recompute rebuilds, so this transaction does not wait
+    for its commit to reach the disk.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4810, monday.toordinal()])
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _scopes(region_ids) -> dict[str, str]:
+    """SQL conditions restricting each weekly table to the regions recomputed."""
+    if region_ids is None:
+        return {ORG: "1 = 1", MO: "1 = 1", REG: "1 = 1"}
+    in_regions = _regions_sql("region_id", region_ids)
+    return {
+        ORG: f"organization_id IN (SELECT o.id FROM {ORGS} o JOIN {MOS} m "
+        f"ON m.id = o.municipality_id WHERE {_regions_sql('m.region_id', region_ids)})",
+        MO: f"municipality_id IN (SELECT id FROM {MOS} WHERE {in_regions})",
+        REG: in_regions,
+    }
+
+
+def weekly_values_compute_weeks(
+    *, mondays: Iterable[dt.date], region_ids: Iterable[int] | None = None
+) -> list[dt.date]:
+    """Recompute weeks (of every organisation, or of the given regions) and their rollups.
+
+    Weeks are computed in order, each taking its changes from the week before; afterwards the
+    week following the last one has its changes refreshed, since they depend on it.
+    """
+    mondays = sorted({week_start(m) for m in mondays})
+    region_ids = None if region_ids is None else sorted(set(region_ids))
+    scopes = _scopes(region_ids)
+    for monday in mondays:
+        rules = WeekRules.for_week(monday)
+        with transaction.atomic():
+            _lock_week(monday)
+            _compute_organizations(monday, rules, region_ids)
+            _compute_municipalities(monday, rules, region_ids)
+            _compute_regions(monday, region_ids)
+            _update_changes(MO, "municipality_id", monday, scopes[MO])
+            _update_changes(REG, "region_id", monday, scopes[REG])
+            following = monday + dt.timedelta(days=7)
+            if following not in mondays:
+                for table, key in ((ORG, "organization_id"), (MO, "municipality_id"),
+                                   (REG, "region_id")):  # fmt: skip
+                    _update_changes(table, key, following, scopes[table])
+    return mondays
 
 
 def weekly_values_compute(*, monday: dt.date, region_ids: Iterable[int] | None = None) -> None:
-    """Recompute one week for every organisation (or the given regions') and its rollups, and
-    refresh the next week's changes, which depend on this week."""
-    monday = week_start(monday)
-    region_ids = None if region_ids is None else sorted(set(region_ids))
-    rules = WeekRules.for_week(monday)
-    org_scope = (
-        "1 = 1"
-        if region_ids is None
-        else f"organization_id IN (SELECT o.id FROM {ORGS} o JOIN {MOS} m "
-        f"ON m.id = o.municipality_id WHERE {_regions_sql('m.region_id', region_ids)})"
-    )
-    mo_scope = (
-        "1 = 1"
-        if region_ids is None
-        else f"municipality_id IN (SELECT id FROM {MOS} WHERE "
-        f"{_regions_sql('region_id', region_ids)})"
-    )
-    region_scope = _regions_sql("region_id", region_ids)
-    with transaction.atomic():
-        _lock_week(monday)
-        _compute_organizations(monday, rules, region_ids)
-        _compute_municipalities(monday, rules, region_ids)
-        _compute_regions(monday, region_ids)
-        for week in (monday, monday + dt.timedelta(days=7)):
-            _update_changes(ORG, "organization_id", week, org_scope)
-            _update_changes(MO, "municipality_id", week, mo_scope)
-            _update_changes(REG, "region_id", week, region_scope)
+    """Recompute one week (see weekly_values_compute_weeks)."""
+    weekly_values_compute_weeks(mondays=[monday], region_ids=region_ids)
 
 
 def weeks_with_snapshots(region_ids: Iterable[int] | None = None) -> list[dt.date]:

@@ -42,4 +42,10 @@ def nav_items(user) -> list[NavItem]:
             items.append(item)
     if can_upload_statistics(user):
         items.append(NavItem("Загрузка статистики", reverse("monitoring:upload_list")))
+    from rollout.navigation import rollout_nav_items  # the checklists' and plan's entries
+
+    for label, url in rollout_nav_items(user):
+        if url not in seen:
+            seen.add(url)
+            items.append(NavItem(label, url))
     return items

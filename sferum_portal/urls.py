@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),
     path("", include("monitoring.urls")),
+    path("", include("rollout.urls")),
 ]
 
 if settings.DEBUG:

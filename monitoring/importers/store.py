@@ -41,6 +41,8 @@ class WriteOutcome:
     organizations_renamed: int = 0
     dates: set[dt.date] = field(default_factory=set)  # dates whose snapshots changed
     municipality_ids: set[int] = field(default_factory=set)  # of the rows written or compared
+    created_organization_ids: list[int] = field(default_factory=list)
+    created_municipality_ids: list[int] = field(default_factory=list)
 
 
 def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> None:
@@ -147,6 +149,10 @@ def store_plan(
         ids[sid] = pk
         municipality_ids.add(municipality_id)
     outcome.municipality_ids = municipality_ids
+    outcome.created_organization_ids = [ids[sid] for sid in plan.new_organizations if sid in ids]
+    outcome.created_municipality_ids = [
+        plan.municipalities[key] for key in plan.new_municipalities if key in plan.municipalities
+    ]
     _rename(plan, ids, outcome)
     progress(40, "Реестр обновлён, сравниваем значения")
 

@@ -18,6 +18,7 @@ from monitoring.flags import flags_for
 from monitoring.weekly import iso_week_label, parse_iso_week
 from organizations import selectors
 from organizations.models import OrgType
+from rollout.selectors import district_progress
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 
@@ -79,6 +80,12 @@ def municipality_dashboard(request, pk: int):
     if request.GET.get("format") == "xlsx" and area.week:
         book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
+    progress = district_progress(
+        municipality, org_type=filters.org_type, query=filters.query
+    )
+    percents = {row.organization.pk: row.percent for row in progress.rows}
+    for row in league:
+        row.extra["progress_pct"] = percents.get(row.pk)
     no_data = [row for row in league if row.value_row is None]
     return render(
         request,
@@ -93,6 +100,8 @@ def municipality_dashboard(request, pk: int):
             "furthest_sp": dashboards.furthest_from_target(league, "students_parents_activity"),
             "improved": dashboards.improved_most(league, "staff_activity"),
             "no_data": no_data,
+            "progress": progress,
+            "progress_column": "Чек-листы и план",
             "chart": _chart(area.trend),
             "is_region_viewer": selectors.regions_visible_to(request.user)
             .filter(pk=municipality.region_id)

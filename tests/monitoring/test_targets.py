@@ -59,14 +59,14 @@ def test_a_changed_baseline_keeps_the_old_one_as_history_and_recomputes(
             region=world.region, values={"staff_activity": Decimal("65")},
             effective_from=dt.date(2025, 9, 1),
         )  # fmt: skip
-    value.refresh_from_db()
+    value = WeeklyOrganizationValue.objects.get(organization=world.school)
     assert value.staff_stage1_met is True
     with django_capture_on_commit_callbacks(execute=True):
         stage1_baselines_set(
             region=world.region, values={"staff_activity": Decimal("72")},
             effective_from=dt.date(2025, 11, 1),
         )  # fmt: skip
-    value.refresh_from_db()
+    value = WeeklyOrganizationValue.objects.get(organization=world.school)
     assert value.staff_stage1_met is False
     history = list(
         Target.objects.filter(region=world.region, stage=1)

@@ -10,7 +10,7 @@ from monitoring.weekly import (
     iso_week_label,
     parse_iso_week,
     week_start,
-    weekly_values_compute,
+    weekly_values_compute_weeks,
     weeks_with_snapshots,
 )
 
@@ -33,8 +33,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Неделя «{week}»: нужен формат 2025-W48.") from exc
         else:
             mondays = [week_start(timezone.localdate()) - dt.timedelta(days=7)]
-        for monday in mondays:
-            started = time.perf_counter()
-            weekly_values_compute(monday=monday)
-            elapsed = time.perf_counter() - started
-            self.stdout.write(f"{iso_week_label(monday)}: рассчитано за {elapsed:.2f} с")
+        started = time.perf_counter()
+        weekly_values_compute_weeks(mondays=mondays)
+        elapsed = time.perf_counter() - started
+        weeks = ", ".join(iso_week_label(m) for m in mondays) or "нет недель с данными"
+        self.stdout.write(f"{weeks}: рассчитано за {elapsed:.2f} с")

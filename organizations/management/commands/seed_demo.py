@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.demo import demo_statistics_create
+from rollout.services import tasks_sync_all
 from organizations.demo import DEMO_LOGIN_HELP, DEMO_PASSWORD, demo_registry_create
 from organizations.models import Organization
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
                 return
             raise CommandError("Реестр не пуст: демо-данные загружаются только в пустую базу.")
         users = demo_registry_create()
+        # The demo registry is written in bulk, without signals: create its checklist tasks.
+        tasks_sync_all()
         uploads = demo_statistics_create(uploader=users["coordinator"])
         self.stdout.write(
             self.style.SUCCESS(f"Демо-данные загружены: реестр и {uploads} недель статистики.")

@@ -1,0 +1,126 @@
+"""Admin for the rollout app: templates are edited here (and imported / exported as xlsx);
+tasks, their history and evidence are shown read-only, since every change of a task must go
+through the status form that records who changed it."""
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from . import resources
+from .models import (
+    ChecklistStepTemplate,
+    ChecklistTemplate,
+    DistrictContacts,
+    Evidence,
+    PlanItemTemplate,
+    PlanTemplate,
+    StatusChange,
+    Task,
+)
+
+
+class StepInline(admin.TabularInline):
+    model = ChecklistStepTemplate
+    extra = 0
+    fields = ("order", "code", "title", "evidence", "is_active")
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.ChecklistResource]
+    list_display = ("title", "actor", "variant", "code", "is_active")
+    list_filter = ("actor", "is_active")
+    inlines = [StepInline]
+
+
+@admin.register(ChecklistStepTemplate)
+class ChecklistStepTemplateAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.ChecklistStepResource]
+    list_display = ("order", "title", "checklist", "evidence", "is_active")
+    list_display_links = ("title",)
+    list_filter = ("checklist", "evidence", "is_active")
+    search_fields = ("title", "code")
+    list_select_related = ("checklist",)
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "basis", "is_active")
+
+
+@admin.register(PlanItemTemplate)
+class PlanItemTemplateAdmin(ImportExportModelAdmin):
+    resource_classes = [resources.PlanItemResource]
+    list_display = (
+        "number",
+        "short_title",
+        "deadline_text",
+        "deadline_date",
+        "responsible",
+        "indicator",
+        "evidence",
+        "is_active",
+    )
+    list_display_links = ("short_title",)
+    list_filter = ("plan", "indicator", "evidence", "is_active")
+    search_fields = ("title", "number", "code", "expected_result")
+    readonly_fields = ("for_district", "org_types")
+
+    @admin.display(description="мероприятие")
+    def short_title(self, obj):
+        return obj.title if len(obj.title) <= 90 else f"{obj.title[:90]}…"
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ("changed_at", "changed_by", "old_status", "new_status", "comment", "reason")
+    readonly_fields = fields
+
+
+class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("created_at", "created_by", "kind", "order_number", "order_date", "original_name")
+    readonly_fields = fields
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "status",
+        "user",
+        "organization",
+        "municipality",
+        "class_name",
+        "changed_at",
+        "archived",
+    )
+    list_filter = ("status", "archived", "step__checklist", "plan_item__plan")
+    search_fields = (
+        "organization__short_name",
+        "organization__sferum_id",
+        "user__last_name",
+        "user__username",
+        "class_name",
+    )
+    list_select_related = ("step", "plan_item", "user", "organization", "municipality")
+    inlines = [StatusChangeInline, EvidenceInline]
+
+
+@admin.register(DistrictContacts)
+class DistrictContactsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "updated_at", "updated_by")
+    list_select_related = ("municipality", "updated_by")
+    readonly_fields = ("updated_at", "updated_by")

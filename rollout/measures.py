@@ -1,0 +1,119 @@
+"""Measured plan items: their state follows from the weekly monitoring values, never from a tick.
+
+Item 1.7 (at least 75 % of staff registered) and 4.1–4.4 (staff and students-and-parents activity,
+Stage 1 and Stage 2) carry an indicator code and either a threshold or a stage. The readings come
+from ``monitoring.measures.latest_readings`` (the monitoring app's contract: a constant number of
+queries for any number of organisations); it is imported lazily so that this app works, showing
+"нет данных мониторинга", before or without the monitoring app.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+NO_DATA = "нет данных мониторинга"
+
+
+@dataclass(frozen=True)
+class MeasuredState:
+    # True: target met; False: not met; None: no data, or no target for the stage yet.
+    done: bool | None
+    text: str
+    value_pct: Decimal | None = None
+    target_pct: Decimal | None = None
+    week_start: datetime.date | None = None
+
+    @property
+    def short(self) -> str:
+        """For a matrix cell: "78 %", or "н/д"."""
+        if self.value_pct is None:
+            return "н/д"
+        return f"{self.value_pct.quantize(Decimal('1'), rounding=ROUND_HALF_UP)} %"
+
+
+NO_DATA_STATE = MeasuredState(done=None, text=NO_DATA)
+
+
+def format_pct(value: Decimal) -> str:
+    """Decimal("78.4") → "78,4 %"; Decimal("75.00") → "75 %"."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        text = f"{value.to_integral_value():f}"
+    else:
+        text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}"
+    return f"{text.replace('.', ',')} %"
+
+
+def format_week(week_start: datetime.date) -> str:
+    """The ISO week starting on ``week_start``: "24.11–30.11.2025" or "29.12.2025–04.01.2026"."""
+    end = week_start + datetime.timedelta(days=6)
+    if week_start.year == end.year:
+        return f"{week_start:%d.%m}–{end:%d.%m.%Y}"
+    return f"{week_start:%d.%m.%Y}–{end:%d.%m.%Y}"
+
+
+def _latest_readings(organization_ids: list[int]) -> dict:
+    try:
+        from monitoring import measures
+    except ImportError:
+        return {}
+    reader = getattr(measures, "latest_readings", None)
+    if reader is None:
+        return {}
+    return reader(organization_ids)
+
+
+def state_from_reading(item, reading) -> MeasuredState:
+    """One item's state from one IndicatorReading (or None)."""
+    if reading is None or reading.value_pct is None:
+        return NO_DATA_STATE
+    value = Decimal(reading.value_pct)
+    week = format_week(reading.week_start)
+    if item.threshold_pct is not None:
+        target = Decimal(item.threshold_pct)
+    else:
+        target = (reading.stage_targets or {}).get(item.stage)
+    if target is None:
+        return MeasuredState(
+            done=None,
+            text=(
+                f"по данным мониторинга на неделю {week}: {format_pct(value)}; цель этапа "
+                f"{item.stage} ещё не задана региональным координатором"
+            ),
+            value_pct=value,
+            week_start=reading.week_start,
+        )
+    target = Decimal(target)
+    done = value >= target
+    verdict = "выполнено" if done else "не выполнено"
+    return MeasuredState(
+        done=done,
+        text=(
+            f"{verdict} по данным мониторинга на неделю {week}: {format_pct(value)} "
+            f"при цели {format_pct(target)}"
+        ),
+        value_pct=value,
+        target_pct=target,
+        week_start=reading.week_start,
+    )
+
+
+def measured_states(
+    items: Iterable, organization_ids: Iterable[int]
+) -> dict[tuple[int, int], MeasuredState]:
+    """The state of every measured item for every organisation, by (item id, organisation id).
+
+    Items without an indicator are skipped; the readings are fetched once for all organisations.
+    """
+    measured = [item for item in items if item.indicator]
+    org_ids = list(dict.fromkeys(organization_ids))
+    if not measured or not org_ids:
+        return {}
+    readings = _latest_readings(org_ids)
+    states = {}
+    for org_id in org_ids:
+        by_code = readings.get(org_id, {})
+        for item in measured:
+            states[item.pk, org_id] = state_from_reading(item, by_code.get(item.indicator))
+    return states

@@ -1,0 +1,96 @@
+"""Keeping tasks in step with the registry and the templates as they change.
+
+Connected in ``RolloutConfig.ready()``. Each handler calls one sync service for the object that
+changed; the services are bulk and idempotent, so a handler firing twice costs a few queries and
+changes nothing. Fixture loading (``raw``) is skipped: run ``manage.py rollout_sync`` after it, as
+after any bulk write that bypasses signals (``bulk_create`` in an importer, demo data).
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.db.models.signals import m2m_changed, post_save
+
+from organizations.models import Membership, Municipality, Organization, Role
+
+from . import services
+from .models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate, PlanTemplate
+
+_state = threading.local()
+
+
+@contextmanager
+def sync_muted():
+    """Skip the per-row sync inside the block (a caller that syncs everything afterwards)."""
+    previous = getattr(_state, "muted", False)
+    _state.muted = True
+    try:
+        yield
+    finally:
+        _state.muted = previous
+
+
+def _muted(kwargs) -> bool:
+    return kwargs.get("raw", False) or getattr(_state, "muted", False)
+
+
+def organization_saved(sender, instance, **kwargs):
+    if not _muted(kwargs):
+        services.tasks_sync_for_organizations(organization_ids=[instance.pk])
+
+
+def municipality_saved(sender, instance, created, **kwargs):
+    if created and not _muted(kwargs):
+        services.tasks_sync_for_municipalities(municipality_ids=[instance.pk])
+
+
+def membership_saved(sender, instance, **kwargs):
+    if not _muted(kwargs):
+        services.tasks_sync_for_memberships(membership_ids=[instance.pk])
+
+
+def membership_classes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear") or _muted(kwargs):
+        return
+    if not reverse:
+        membership_ids = [instance.pk]
+    elif pk_set is not None:
+        membership_ids = list(pk_set)
+    else:
+        # A class's teachers cleared: the class's organisation's teachers are the candidates.
+        membership_ids = Membership.objects.filter(
+            role=Role.CLASS_TEACHER, organization_id=instance.organization_id
+        )
+    services.tasks_sync_for_memberships(membership_ids=membership_ids)
+
+
+def checklist_changed(sender, instance, **kwargs):
+    if _muted(kwargs):
+        return
+    checklist = instance if isinstance(instance, ChecklistTemplate) else instance.checklist
+    services.tasks_sync_for_roles(roles=[checklist.actor])
+
+
+def plan_changed(sender, instance, **kwargs):
+    if _muted(kwargs):
+        return
+    if isinstance(instance, PlanItemTemplate):
+        item_ids = [instance.pk]
+    else:
+        item_ids = list(instance.items.values_list("pk", flat=True))
+    services.tasks_sync_for_plans(item_ids=item_ids)
+
+
+def connect() -> None:
+    post_save.connect(organization_saved, sender=Organization, dispatch_uid="rollout_org")
+    post_save.connect(municipality_saved, sender=Municipality, dispatch_uid="rollout_mo")
+    post_save.connect(membership_saved, sender=Membership, dispatch_uid="rollout_membership")
+    m2m_changed.connect(
+        membership_classes_changed,
+        sender=Membership.classes.through,
+        dispatch_uid="rollout_membership_classes",
+    )
+    for model in (ChecklistTemplate, ChecklistStepTemplate):
+        post_save.connect(checklist_changed, sender=model, dispatch_uid=f"rollout_{model.__name__}")
+    for model in (PlanTemplate, PlanItemTemplate):
+        post_save.connect(plan_changed, sender=model, dispatch_uid=f"rollout_{model.__name__}")

@@ -1,0 +1,317 @@
+"""Rollout pages: "Мои шаги", a task with its status form and history, an organisation's
+progress, the district's plan, matrix (and its xlsx), deadlines and contacts, the region's
+districts. Every object comes through a scoped selector: outside the scope is 404; a write the
+person's role does not allow is 403 (rollout.permissions says why).
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from organizations import selectors as org_selectors
+from organizations.permissions import require
+
+from . import permissions, selectors
+from .evidence import KIND_CONTENT_TYPES
+from .exports import matrix_workbook
+from .forms import DistrictContactsForm, MatrixFilterForm, TaskStatusForm
+from .measures import measured_states
+from .models import DistrictContacts, Evidence, EvidenceKind
+from .services import district_contacts_publish, task_status_change
+
+
+@login_required
+def my_steps(request):
+    data = selectors.my_steps(request.user)
+    return render(request, "rollout/my_steps.html", {"data": data})
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request, pk: int):
+    task = org_selectors.get_visible_or_404(selectors.task_detail_queryset(request.user), pk=pk)
+    refusal = permissions.change_refusal(request.user, task)
+    form = None
+    if request.method == "POST":
+        if refusal:
+            raise PermissionDenied(refusal)
+        form = TaskStatusForm(request.POST, request.FILES, task=task)
+        if form.is_valid():
+            try:
+                task_status_change(
+                    task=task,
+                    user=request.user,
+                    status=form.cleaned_data["status"],
+                    comment=form.cleaned_data["comment"],
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.evidence_input(),
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, "Изменение сохранено.")
+                return redirect(_safe_next(request, reverse("rollout:task", args=[task.pk])))
+    elif refusal is None:
+        form = TaskStatusForm(task=task)
+    measured = None
+    if task.is_measured:
+        measured = measured_states([task.plan_item], [task.organization_id]).get(
+            (task.plan_item_id, task.organization_id)
+        )
+    deadline = deadline_state = None
+    if task.plan_item_id:
+        place = task.organization or task.municipality
+        region_id = place.municipality.region_id if task.organization_id else place.region_id
+        today = selectors.region_today(region_id)
+        deadline = selectors.deadline_for(task.plan_item, today)
+        closed = measured.done is True if measured is not None else task.is_closed
+        deadline_state = selectors.deadline_state(task.plan_item, closed, today)
+    contacts = None
+    if task.step_id and task.step.evidence in (
+        EvidenceKind.DISTRICT_CONTACTS,
+        EvidenceKind.CONSULTATION_HOURS,
+    ):
+        contacts = DistrictContacts.objects.filter(municipality_id=task.municipality_id).first()
+    return render(
+        request,
+        "rollout/task_detail.html",
+        {
+            "task": task,
+            "form": form,
+            "refusal": refusal,
+            "measured": measured,
+            "deadline": deadline,
+            "deadline_state": deadline_state,
+            "history": selectors.task_history(task),
+            "evidence": task.evidence_items.select_related("created_by").first(),
+            "contacts": contacts,
+            "sees_organization": task.organization_id is not None
+            and org_selectors.sees_whole_organization(request.user, task.organization),
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """The only way to a stored evidence file: through the task's scope, as an attachment."""
+    evidence = org_selectors.get_visible_or_404(
+        Evidence.objects.filter(task__in=selectors.tasks_visible_to(request.user)).exclude(file=""),
+        pk=pk,
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Файл не найден в хранилище.") from exc
+    content_type = KIND_CONTENT_TYPES.get(evidence.content_kind) or (
+        mimetypes.guess_type(evidence.original_name)[0] or "application/octet-stream"
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def organization_progress(request, pk: int):
+    organization = org_selectors.get_visible_or_404(
+        org_selectors.organizations_visible_to(request.user).select_related("municipality__region"),
+        pk=pk,
+    )
+    if not org_selectors.sees_whole_organization(request.user, organization):
+        raise PermissionDenied("Ход внедрения ОО видят её администратор, руководитель и район.")
+    progress = selectors.organization_progress(request.user, organization)
+    return render(
+        request,
+        "rollout/organization_progress.html",
+        {
+            "organization": organization,
+            "progress": progress,
+            "leads_district": org_selectors.municipalities_visible_to(request.user)
+            .filter(pk=organization.municipality_id)
+            .exists(),
+        },
+    )
+
+
+def _visible_municipality(request, pk: int):
+    return org_selectors.get_visible_or_404(
+        org_selectors.municipalities_visible_to(request.user).select_related("region"), pk=pk
+    )
+
+
+@login_required
+def district(request, pk: int):
+    municipality = _visible_municipality(request, pk)
+    today = selectors.region_today(municipality.region_id)
+    progress = selectors.district_progress(municipality, today=today)
+    blocks, plan = selectors.district_task_rows(request.user, municipality, today)
+    own_overdue = [r for r in plan.rows if r.deadline_state == "overdue"]
+    own_week = [r for r in plan.rows if r.deadline_state == "week"]
+    lagging = sorted(
+        (r for r in progress.rows if r.percent is not None),
+        key=lambda r: (r.percent, r.organization.short_name),
+    )[:10]
+    return render(
+        request,
+        "rollout/district.html",
+        {
+            "municipality": municipality,
+            "progress": progress,
+            "blocks": blocks,
+            "plan": plan,
+            "overdue_total": progress.overdue_cells + len(own_overdue),
+            "week_total": progress.due_week_cells + len(own_week),
+            "lagging": lagging,
+            "contacts": DistrictContacts.objects.filter(municipality=municipality).first(),
+            "can_publish": permissions.can_publish_contacts(request.user, municipality),
+        },
+    )
+
+
+def _matrix(request, municipality):
+    today = selectors.region_today(municipality.region_id)
+    # Columns do not depend on the filters: build the form against them first.
+    columns = selectors.matrix_columns()
+    base = MatrixFilterForm(request.GET or None, columns=columns[0])
+    values = base.values()
+    progress = selectors.district_progress(
+        municipality, today=today, org_type=values["type"], query=values["q"], columns=columns
+    )
+    rows = selectors.district_rows_filter(
+        progress, status=values["status"], column=values["col"], overdue_only=values["overdue"]
+    )
+    if values["sort"] == "progress":
+        rows = sorted(
+            rows,
+            key=lambda r: (r.percent if r.percent is not None else 101, r.organization.short_name),
+        )
+    return base, values, progress, rows
+
+
+@login_required
+def district_matrix(request, pk: int):
+    municipality = _visible_municipality(request, pk)
+    form, values, progress, rows = _matrix(request, municipality)
+    memo: dict = {}
+    for row in rows:
+        row.html = selectors.render_row_cells(progress, row, memo)
+    return render(
+        request,
+        "rollout/district_matrix.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "values": values,
+            "progress": progress,
+            "rows": rows,
+            "column_percents": selectors.column_percents(progress, rows),
+            "legend": [
+                (state, selectors.CELL_SYMBOLS.get(state, ""), label)
+                for state, label in selectors.CELL_LABELS.items()
+            ],
+            "filtered": any(values.values()),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def district_matrix_export(request, pk: int):
+    municipality = _visible_municipality(request, pk)
+    _form, _values, progress, rows = _matrix(request, municipality)
+    content = matrix_workbook(progress, rows)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"matrix-{municipality.pk}-{progress.today:%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def district_deadlines(request, pk: int, kind: str):
+    if kind not in ("overdue", "week"):
+        raise Http404("Нет такого списка.")
+    municipality = _visible_municipality(request, pk)
+    today = selectors.region_today(municipality.region_id)
+    progress = selectors.district_progress(municipality, today=today)
+    _blocks, plan = selectors.district_task_rows(request.user, municipality, today)
+    groups, own = selectors.district_deadlines(progress, plan, kind=kind)
+    monday, sunday = selectors.week_bounds(today)
+    return render(
+        request,
+        "rollout/district_deadlines.html",
+        {
+            "municipality": municipality,
+            "kind": kind,
+            "groups": groups,
+            "own": own,
+            "today": today,
+            "monday": monday,
+            "sunday": sunday,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def district_contacts(request, pk: int):
+    municipality = _visible_municipality(request, pk)
+    can_publish = permissions.can_publish_contacts(request.user, municipality)
+    instance = DistrictContacts.objects.filter(municipality=municipality).first()
+    if request.method == "POST":
+        require(can_publish)
+        form = DistrictContactsForm(request.POST, instance=instance)
+        if form.is_valid():
+            district_contacts_publish(
+                municipality=municipality,
+                user=request.user,
+                contacts=form.cleaned_data["contacts"],
+                consultation_hours=form.cleaned_data["consultation_hours"],
+            )
+            messages.success(request, "Контакты района опубликованы: их видит каждая ОО района.")
+            return redirect("rollout:district", municipality.pk)
+    else:
+        form = DistrictContactsForm(instance=instance)
+    return render(
+        request,
+        "rollout/district_contacts.html",
+        {
+            "municipality": municipality,
+            "form": form if can_publish else None,
+            "contacts": instance,
+        },
+    )
+
+
+@login_required
+def region(request, pk: int):
+    region = org_selectors.get_visible_or_404(org_selectors.regions_visible_to(request.user), pk=pk)
+    summaries = selectors.region_summary(
+        region, org_selectors.municipalities_visible_to(request.user)
+    )
+    return render(request, "rollout/region.html", {"region": region, "summaries": summaries})
