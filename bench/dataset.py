@@ -150,7 +150,7 @@ def build_national_database() -> dict:
         mondays=[FIRST_MONDAY + dt.timedelta(days=7 * w) for w in range(WEEKS)]
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return {
         "organizations": Organization.objects.count(),
         "snapshots": Snapshot.objects.count(),

@@ -25,6 +25,7 @@ from .models import (
     Indicator,
     IndicatorRule,
     Snapshot,
+    Target,
     WeeklyMunicipalityValue,
     WeeklyOrganizationValue,
     WeeklyRegionValue,
@@ -91,27 +92,32 @@ def iso_week_label(monday: dt.date) -> str:
 
 @dataclass(frozen=True)
 class WeekRules:
-    """Which organisation types count, and the targets in force, for one week."""
+    """Which organisation types count, and the targets in force, for the weeks recomputed."""
 
     types: dict[str, tuple[str, ...]]  # group -> org type codes
     parents_only: tuple[str, ...]
-    # region id -> (staff stage 1, staff stage 2, sp stage 1, sp stage 2)
-    targets: dict[int, tuple]
+    # (monday, region id) -> (staff stage 1, staff stage 2, sp stage 1, sp stage 2)
+    targets: dict[tuple[dt.date, int], tuple]
 
     @classmethod
-    def for_week(cls, monday: dt.date) -> WeekRules:
+    def for_weeks(cls, mondays: list[dt.date], region_ids: list[int] | None) -> WeekRules:
         rules = {r.indicator: r for r in IndicatorRule.objects.all()}
         staff = rules.get(Indicator.STAFF_ACTIVITY)
         sp = rules.get(Indicator.STUDENTS_PARENTS_ACTIVITY)
-        in_force = targets_in_force(monday)
+        all_targets = list(Target.objects.all())
+        regions = Region.objects.values_list("pk", flat=True)
+        if region_ids is not None:
+            regions = regions.filter(pk__in=region_ids)
+        regions = list(regions)
         targets = {}
-        for region_id in Region.objects.values_list("pk", flat=True):
-            row = [
-                target_value(in_force, indicator, stage, region_id)
-                for indicator in (Indicator.STAFF_ACTIVITY, Indicator.STUDENTS_PARENTS_ACTIVITY)
-                for stage in (1, 2)
-            ]
-            targets[region_id] = tuple(row)
+        for monday in mondays:
+            in_force = targets_in_force(monday, all_targets)
+            for region_id in regions:
+                targets[monday, region_id] = tuple(
+                    target_value(in_force, indicator, stage, region_id)
+                    for indicator in (Indicator.STAFF_ACTIVITY, Indicator.STUDENTS_PARENTS_ACTIVITY)
+                    for stage in (1, 2)
+                )
         return cls(
             types={
                 STAFF: tuple(staff.org_types) if staff else (),
@@ -137,6 +143,16 @@ def _number_sql(value: Decimal | None) -> str:
     return "CAST(NULL AS NUMERIC)" if value is None else f"CAST({Decimal(value)} AS NUMERIC)"
 
 
+def _date_sql(day: dt.date) -> str:
+    """A date literal (from a date object, so safe to inline) typed for the database."""
+    text = f"'{day.isoformat()}'"
+    return f"DATE {text}" if connection.vendor == "postgresql" else text
+
+
+def _week_before_sql(column: str) -> str:
+    return f"{column} - 7" if connection.vendor == "postgresql" else f"date({column}, '-7 days')"
+
+
 def _pct(num: str, den: str) -> str:
     return (
         f"CASE WHEN ({num}) IS NOT NULL AND ({den}) > 0 "
@@ -144,13 +160,18 @@ def _pct(num: str, den: str) -> str:
     )
 
 
+def _weeks_cte(mondays: list[dt.date]) -> str:
+    rows = ", ".join(f"({_date_sql(m)}, {_date_sql(m + dt.timedelta(days=6))})" for m in mondays)
+    return f"weeks(monday, sunday) AS (SELECT * FROM (VALUES {rows}) AS w)"
+
+
 def _targets_cte(rules: WeekRules) -> str:
     rows = [
-        f"({int(region_id)}, {', '.join(_number_sql(v) for v in values)})"
-        for region_id, values in rules.targets.items()
-    ] or ["(NULL, NULL, NULL, NULL, NULL)"]
+        f"({_date_sql(monday)}, {int(region_id)}, {', '.join(_number_sql(v) for v in values)})"
+        for (monday, region_id), values in rules.targets.items()
+    ] or ["(NULL, NULL, NULL, NULL, NULL, NULL)"]
     return (
-        "targets(region_id, staff1, staff2, sp1, sp2) AS "
+        "targets(monday, region_id, staff1, staff2, sp1, sp2) AS "
         f"(SELECT * FROM (VALUES {', '.join(rows)}) AS t)"
     )
 
@@ -162,88 +183,97 @@ def _regions_sql(column: str, region_ids: Iterable[int] | None) -> str:
     return f"{column} IN ({', '.join(map(str, ids))})" if ids else "1 = 0"
 
 
+def _weeks_sql(column: str, mondays: list[dt.date]) -> str:
+    return f"{column} IN ({', '.join(_date_sql(m) for m in mondays)})"
+
+
 def _true_if(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 = 1 ELSE 1 = 0 END"
 
 
-def _week_params(monday: dt.date) -> dict:
-    return {
-        "monday": monday,
-        "sunday": monday + dt.timedelta(days=6),
-        "previous": monday - dt.timedelta(days=7),
+def _compute_organizations(mondays: list[dt.date], rules: WeekRules, region_ids, scope) -> str:
+    """Replace the weeks' organisation rows: the latest snapshot of each week (one ranked
+    pass over the weeks' snapshots), its rates computed once, whether they meet the targets,
+    and the change since the week before (from the batch itself, or from the table)."""
+    staff_in = _types_sql("s.org_type", rules.types[STAFF])
+    sp_in = _types_sql("s.org_type", rules.types[STUDENTS_PARENTS])
+    parents_only = _types_sql("s.org_type", rules.parents_only)
+    base = {}
+    for rate in RATES:
+        base[f"{rate.name}_num"] = rate.numerator.format(parents_only=parents_only)
+        base[f"{rate.name}_den"] = rate.denominator.format(parents_only=parents_only)
+    rated = {f"{r.name}_pct": _pct(f"b.{r.name}_num", f"b.{r.name}_den") for r in RATES}
+    lagged = {
+        f"prev_{name}_pct": f"LAG({name}_pct) OVER (PARTITION BY organization_id ORDER BY monday)"
+        for name in CHANGED
     }
 
-
-def _compute_organizations(monday: dt.date, rules: WeekRules, region_ids) -> None:
-    staff_in = _types_sql("o.org_type", rules.types[STAFF])
-    sp_in = _types_sql("o.org_type", rules.types[STUDENTS_PARENTS])
-    parents_only = _types_sql("o.org_type", rules.parents_only)
-    rate_columns, rate_sql, pct_sql = [], [], {}
-    for rate in RATES:
-        num = rate.numerator.format(parents_only=parents_only)
-        den = rate.denominator.format(parents_only=parents_only)
-        pct_sql[rate.name] = _pct(num, den)
-        rate_columns += [f"{rate.name}_num", f"{rate.name}_den", f"{rate.name}_pct"]
-        rate_sql += [num, den, pct_sql[rate.name]]
-
     def met(group: str, target: str) -> str:
-        pct = pct_sql[HEADLINE[group]]
-        counted = staff_in if group == STAFF else sp_in
+        flag = "r.in_staff" if group == STAFF else "r.in_sp"
+        pct = f"r.{HEADLINE[group]}_pct"
+        known = f"{flag} AND {pct} IS NOT NULL AND {target} IS NOT NULL"
+        return f"CASE WHEN {known} THEN {pct} >= {target} END"
+
+    def change(name: str) -> str:
         return (
-            f"CASE WHEN ({counted}) AND ({pct}) IS NOT NULL AND {target} IS NOT NULL "
-            f"THEN ({pct}) >= {target} END"
+            f"CASE WHEN r.prev_monday = {_week_before_sql('r.monday')} "
+            f"THEN r.{name}_pct - r.prev_{name}_pct ELSE r.{name}_pct - p.{name}_pct END"
         )
 
-    above_100 = " OR ".join(f"COALESCE(({pct}) > 100, 1 = 0)" for pct in pct_sql.values())
+    above_100 = " OR ".join(f"COALESCE(r.{rate.name}_pct > 100, 1 = 0)" for rate in RATES)
     columns = {
-        "organization_id": "s.organization_id",
-        "week_start": "%(monday)s",
-        "snapshot_date": "s.date",
-        "in_staff_indicator": _true_if(staff_in),
-        "in_students_parents_indicator": _true_if(sp_in),
-        **dict(zip(rate_columns, rate_sql, strict=True)),
+        "organization_id": "r.organization_id",
+        "week_start": "r.monday",
+        "snapshot_date": "r.snapshot_date",
+        "in_staff_indicator": "r.in_staff",
+        "in_students_parents_indicator": "r.in_sp",
+        **{name: f"r.{name}" for rate in RATES for name in
+           (f"{rate.name}_num", f"{rate.name}_den", f"{rate.name}_pct")},
         "staff_stage1_met": met(STAFF, "t.staff1"),
         "staff_stage2_met": met(STAFF, "t.staff2"),
         "students_parents_stage1_met": met(STUDENTS_PARENTS, "t.sp1"),
         "students_parents_stage2_met": met(STUDENTS_PARENTS, "t.sp2"),
-        "flags": "s.flags",
+        "flags": "r.flags",
         "rate_above_100": f"({above_100})",
-        **{f"{name}_change": f"({pct_sql[name]}) - p.{name}_pct" for name in CHANGED},
+        **{f"{name}_change": change(name) for name in CHANGED},
         "computed_at": "CURRENT_TIMESTAMP",
-    }
-    region_filter = _regions_sql("m.region_id", region_ids)
-    # The week's rows of the scope are replaced whole: an organisation whose snapshot went
-    # away loses its row, and nothing has to be compared row by row.
-    delete = f"""
-        DELETE FROM {ORG} WHERE week_start = %(monday)s AND organization_id IN (
-            SELECT o.id FROM {ORGS} o JOIN {MOS} m ON m.id = o.municipality_id
-            WHERE {region_filter}
-        )
-    """
+    }  # fmt: skip
     insert = f"""
-        WITH {_targets_cte(rules)},
-        latest AS (
-            SELECT s.organization_id, MAX(s.date) AS d
-            FROM {SNAP} s
-            JOIN {ORGS} o ON o.id = s.organization_id
+        WITH {_weeks_cte(mondays)}, {_targets_cte(rules)},
+        s AS (
+            SELECT w.monday, x.*, o.org_type, m.region_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY w.monday, x.organization_id ORDER BY x.date DESC
+                   ) AS rank_in_week
+            FROM weeks w
+            JOIN {SNAP} x ON x.date BETWEEN w.monday AND w.sunday
+            JOIN {ORGS} o ON o.id = x.organization_id
             JOIN {MOS} m ON m.id = o.municipality_id
-            WHERE s.date BETWEEN %(monday)s AND %(sunday)s AND {region_filter}
-            GROUP BY s.organization_id
+            WHERE {_regions_sql("m.region_id", region_ids)}
+        ),
+        b AS (
+            SELECT s.monday, s.organization_id, s.date AS snapshot_date, s.flags, s.region_id,
+                   {_true_if(staff_in)} AS in_staff, {_true_if(sp_in)} AS in_sp,
+                   {", ".join(f"{sql} AS {name}" for name, sql in base.items())}
+            FROM s WHERE s.rank_in_week = 1
+        ),
+        rated AS (SELECT b.*, {", ".join(f"{sql} AS {n}" for n, sql in rated.items())} FROM b),
+        r AS (
+            SELECT rated.*,
+                   LAG(monday) OVER (PARTITION BY organization_id ORDER BY monday) AS prev_monday,
+                   {", ".join(f"{sql} AS {n}" for n, sql in lagged.items())}
+            FROM rated
         )
         INSERT INTO {ORG} ({", ".join(columns)})
         SELECT {", ".join(columns.values())}
-        FROM latest
-        JOIN {SNAP} s ON s.organization_id = latest.organization_id AND s.date = latest.d
-        JOIN {ORGS} o ON o.id = s.organization_id
-        JOIN {MOS} m ON m.id = o.municipality_id
-        LEFT JOIN targets t ON t.region_id = m.region_id
-        LEFT JOIN {ORG} p ON p.organization_id = s.organization_id
-            AND p.week_start = %(previous)s
-        WHERE s.date BETWEEN %(monday)s AND %(sunday)s
+        FROM r
+        LEFT JOIN targets t ON t.monday = r.monday AND t.region_id = r.region_id
+        LEFT JOIN {ORG} p ON p.organization_id = r.organization_id
+            AND p.week_start = {_week_before_sql("r.monday")}
     """
     with connection.cursor() as cursor:
-        cursor.execute(delete, _week_params(monday))
-        cursor.execute(insert, _week_params(monday))
+        cursor.execute(f"DELETE FROM {ORG} WHERE {_weeks_sql('week_start', mondays)} AND {scope}")
+        cursor.execute(insert)
 
 
 def _area_rate_columns(sum_of) -> dict[str, str]:
@@ -268,134 +298,139 @@ COUNTERS = (
 )
 
 
-def _compute_municipalities(monday: dt.date, rules: WeekRules, region_ids) -> None:
+def _compute_municipalities(mondays, rules: WeekRules, region_ids, scope) -> None:
     counted = _types_sql("o.org_type", {*rules.types[STAFF], *rules.types[STUDENTS_PARENTS]})
 
     def sum_of(rate: Rate, part: str) -> str:
-        flag = f"w.{GROUP_FLAG[rate.group]}"
-        known = f"w.{rate.name}_num IS NOT NULL AND w.{rate.name}_den > 0"
-        return f"SUM(CASE WHEN {flag} AND {known} THEN w.{rate.name}_{part} END)"
+        flag = f"v.{GROUP_FLAG[rate.group]}"
+        known = f"v.{rate.name}_num IS NOT NULL AND v.{rate.name}_den > 0"
+        return f"SUM(CASE WHEN {flag} AND {known} THEN v.{rate.name}_{part} END)"
 
     def count_if(condition: str) -> str:
         return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
     columns = {
         "municipality_id": "o.municipality_id",
-        "week_start": "%(monday)s",
-        "organizations": count_if(f"{counted} AND (o.is_active OR w.id IS NOT NULL)"),
-        "organizations_with_data": count_if(f"{counted} AND w.id IS NOT NULL"),
-        "organizations_without_data": count_if(f"{counted} AND o.is_active AND w.id IS NULL"),
+        "week_start": "w.monday",
+        "organizations": count_if(f"{counted} AND (o.is_active OR v.id IS NOT NULL)"),
+        "organizations_with_data": count_if(f"{counted} AND v.id IS NOT NULL"),
+        "organizations_without_data": count_if(f"{counted} AND o.is_active AND v.id IS NULL"),
         "organizations_flagged": count_if(
-            f"{counted} AND (w.rate_above_100 OR CAST(w.flags AS TEXT) <> '[]')"
+            f"{counted} AND (v.rate_above_100 OR CAST(v.flags AS TEXT) <> '[]')"
         ),
-        "staff_stage1_met_count": count_if("w.staff_stage1_met"),
-        "staff_stage2_met_count": count_if("w.staff_stage2_met"),
-        "students_parents_stage1_met_count": count_if("w.students_parents_stage1_met"),
-        "students_parents_stage2_met_count": count_if("w.students_parents_stage2_met"),
+        "staff_stage1_met_count": count_if("v.staff_stage1_met"),
+        "staff_stage2_met_count": count_if("v.staff_stage2_met"),
+        "students_parents_stage1_met_count": count_if("v.students_parents_stage1_met"),
+        "students_parents_stage2_met_count": count_if("v.students_parents_stage2_met"),
         **_area_rate_columns(sum_of),
         "computed_at": "CURRENT_TIMESTAMP",
     }
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in list(columns)[2:])
-    sql = f"""
+    insert = f"""
+        WITH {_weeks_cte(mondays)}
         INSERT INTO {MO} ({", ".join(columns)})
         SELECT {", ".join(columns.values())}
-        FROM {ORGS} o
+        FROM weeks w
+        CROSS JOIN {ORGS} o
         JOIN {MOS} m ON m.id = o.municipality_id
-        LEFT JOIN {ORG} w ON w.organization_id = o.id AND w.week_start = %(monday)s
+        LEFT JOIN {ORG} v ON v.organization_id = o.id AND v.week_start = w.monday
         WHERE {_regions_sql("m.region_id", region_ids)}
-        GROUP BY o.municipality_id
-        ON CONFLICT (municipality_id, week_start) DO UPDATE SET {updates}
+        GROUP BY o.municipality_id, w.monday
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"monday": monday})
+        cursor.execute(f"DELETE FROM {MO} WHERE {_weeks_sql('week_start', mondays)} AND {scope}")
+        cursor.execute(insert)
 
 
-def _compute_regions(monday: dt.date, region_ids) -> None:
+def _compute_regions(mondays, region_ids, scope) -> None:
     def sum_of(rate: Rate, part: str) -> str:
         return f"SUM(v.{rate.name}_{part})"
 
     columns = {
         "region_id": "m.region_id",
-        "week_start": "%(monday)s",
+        "week_start": "v.week_start",
         **{name: f"SUM(v.{name})" for name in COUNTERS},
         **_area_rate_columns(sum_of),
         "computed_at": "CURRENT_TIMESTAMP",
     }
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in list(columns)[2:])
-    sql = f"""
+    insert = f"""
         INSERT INTO {REG} ({", ".join(columns)})
         SELECT {", ".join(columns.values())}
         FROM {MO} v JOIN {MOS} m ON m.id = v.municipality_id
-        WHERE v.week_start = %(monday)s AND {_regions_sql("m.region_id", region_ids)}
-        GROUP BY m.region_id
-        ON CONFLICT (region_id, week_start) DO UPDATE SET {updates}
+        WHERE {_weeks_sql("v.week_start", mondays)} AND {_regions_sql("m.region_id", region_ids)}
+        GROUP BY m.region_id, v.week_start
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"monday": monday})
+        cursor.execute(f"DELETE FROM {REG} WHERE {_weeks_sql('week_start', mondays)} AND {scope}")
+        cursor.execute(insert)
 
 
-def _update_changes(table: str, key: str, monday: dt.date, scope_sql: str) -> None:
-    """Each headline rate's change since the week before, for this week's rows."""
-    sets = ", ".join(
-        f"{name}_change = {name}_pct - (SELECT p.{name}_pct FROM {table} p "
-        f"WHERE p.{key} = {table}.{key} AND p.week_start = %(previous)s)"
-        for name in CHANGED
-    )
-    sql = f"UPDATE {table} SET {sets} WHERE week_start = %(monday)s AND {scope_sql}"
+def _update_changes(table: str, key: str, mondays: list[dt.date], scope: str) -> None:
+    """Each headline rate's change since the week before, for these weeks' rows (NULL where
+    the week before has no row)."""
+    weeks = _weeks_sql(f"{table}.week_start", mondays)
+    nulls = ", ".join(f"{name}_change = NULL" for name in CHANGED)
+    sets = ", ".join(f"{name}_change = {table}.{name}_pct - p.{name}_pct" for name in CHANGED)
+    week_before = _week_before_sql(f"{table}.week_start")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"monday": monday, "previous": monday - dt.timedelta(days=7)})
+        cursor.execute(f"UPDATE {table} SET {nulls} WHERE {weeks} AND {scope}")
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM {table} p "
+            f"WHERE p.{key} = {table}.{key} AND p.week_start = {week_before} "
+            f"AND {weeks} AND {scope}"
+        )
 
 
-def _lock_week(monday: dt.date) -> None:
-    """Serialise recomputes of the same week (PostgreSQL; SQLite serialises writers itself).
+def _lock_weeks(mondays: list[dt.date]) -> None:
+    """Serialise recomputes of the same weeks (PostgreSQL; SQLite serialises writers itself).
 
     Weekly values are derived data that a recompute rebuilds, so this transaction does not wait
     for its commit to reach the disk.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4810, monday.toordinal()])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(4810, day) FROM unnest(%s) AS day ORDER BY day",
+                [[monday.toordinal() for monday in mondays]],
+            )
             cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL jit = off")  # compiling these wide plans costs more
 
 
 def _scopes(region_ids) -> dict[str, str]:
-    """SQL conditions restricting each weekly table to the regions recomputed."""
+    """SQL conditions restricting each weekly table (named in full) to the regions recomputed."""
     if region_ids is None:
         return {ORG: "1 = 1", MO: "1 = 1", REG: "1 = 1"}
-    in_regions = _regions_sql("region_id", region_ids)
     return {
-        ORG: f"organization_id IN (SELECT o.id FROM {ORGS} o JOIN {MOS} m "
+        ORG: f"{ORG}.organization_id IN (SELECT o.id FROM {ORGS} o JOIN {MOS} m "
         f"ON m.id = o.municipality_id WHERE {_regions_sql('m.region_id', region_ids)})",
-        MO: f"municipality_id IN (SELECT id FROM {MOS} WHERE {in_regions})",
-        REG: in_regions,
+        MO: f"{MO}.municipality_id IN (SELECT id FROM {MOS} WHERE "
+        f"{_regions_sql('region_id', region_ids)})",
+        REG: _regions_sql(f"{REG}.region_id", region_ids),
     }
 
 
 def weekly_values_compute_weeks(
     *, mondays: Iterable[dt.date], region_ids: Iterable[int] | None = None
 ) -> list[dt.date]:
-    """Recompute weeks (of every organisation, or of the given regions) and their rollups.
-
-    Weeks are computed in order, each taking its changes from the week before; afterwards the
-    week following the last one has its changes refreshed, since they depend on it.
-    """
+    """Recompute weeks (of every organisation, or of the given regions) and their rollups, in
+    one transaction and a fixed number of statements; the week after the last one has its
+    changes refreshed too, since they depend on it."""
     mondays = sorted({week_start(m) for m in mondays})
+    if not mondays:
+        return []
     region_ids = None if region_ids is None else sorted(set(region_ids))
     scopes = _scopes(region_ids)
-    for monday in mondays:
-        rules = WeekRules.for_week(monday)
-        with transaction.atomic():
-            _lock_week(monday)
-            _compute_organizations(monday, rules, region_ids)
-            _compute_municipalities(monday, rules, region_ids)
-            _compute_regions(monday, region_ids)
-            _update_changes(MO, "municipality_id", monday, scopes[MO])
-            _update_changes(REG, "region_id", monday, scopes[REG])
-            following = monday + dt.timedelta(days=7)
-            if following not in mondays:
-                for table, key in ((ORG, "organization_id"), (MO, "municipality_id"),
-                                   (REG, "region_id")):  # fmt: skip
-                    _update_changes(table, key, following, scopes[table])
+    rules = WeekRules.for_weeks(mondays, region_ids)
+    following = sorted({m + dt.timedelta(days=7) for m in mondays} - set(mondays))
+    with transaction.atomic():
+        _lock_weeks(mondays)
+        _compute_organizations(mondays, rules, region_ids, scopes[ORG])
+        _compute_municipalities(mondays, rules, region_ids, scopes[MO])
+        _compute_regions(mondays, region_ids, scopes[REG])
+        # Organisation rows got their changes on insert; areas are few, so update theirs.
+        _update_changes(ORG, "organization_id", following, scopes[ORG])
+        for table, key in ((MO, "municipality_id"), (REG, "region_id")):
+            _update_changes(table, key, sorted({*mondays, *following}), scopes[table])
     return mondays
 
 

@@ -80,9 +80,7 @@ def municipality_dashboard(request, pk: int):
     if request.GET.get("format") == "xlsx" and area.week:
         book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
-    progress = district_progress(
-        municipality, org_type=filters.org_type, query=filters.query
-    )
+    progress = district_progress(municipality, org_type=filters.org_type, query=filters.query)
     percents = {row.organization.pk: row.percent for row in progress.rows}
     for row in league:
         row.extra["progress_pct"] = percents.get(row.pk)

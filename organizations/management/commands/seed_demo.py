@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.demo import demo_statistics_create
-from rollout.services import tasks_sync_all
 from organizations.demo import DEMO_LOGIN_HELP, DEMO_PASSWORD, demo_registry_create
 from organizations.models import Organization
+from rollout.services import tasks_sync_all
 
 
 class Command(BaseCommand):
