@@ -5,7 +5,9 @@ import argparse
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("which", nargs="?", default="all", choices=["import", "weekly", "all"])
+    parser.add_argument(
+        "which", nargs="?", default="all", choices=["import", "weekly", "dashboards", "all"]
+    )
     parser.add_argument(
         "--no-iexport", action="store_true", help="skip the slow django-import-export baseline"
     )
@@ -18,6 +20,10 @@ def main() -> None:
         from . import weekly
 
         weekly.main()
+    if args.which in ("dashboards", "all"):
+        from . import dashboards
+
+        dashboards.main()
 
 
 if __name__ == "__main__":
