@@ -4,7 +4,10 @@ import pytest
 
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_the_login_page_renders_in_russian_with_vendored_bootstrap(live_server, browser_page, shot):

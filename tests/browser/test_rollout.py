@@ -10,7 +10,10 @@ from rollout.services import task_status_change, tasks_sync_all
 from rollout.templates_data import templates_load
 from tests.factories import PASSWORD, OrganizationFactory, SchoolClassFactory, person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 GREEN = "rgb(198, 239, 206)"
 WHITE = "rgb(255, 255, 255)"

@@ -9,7 +9,10 @@ from monitoring.models import Snapshot
 from tests.factories import PASSWORD
 from tests.monitoring.conftest import export_file, export_row
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 D1 = dt.date(2025, 11, 17)
 
 

@@ -52,7 +52,7 @@ def test_the_monday_job_does_nothing_at_other_hours(world):
 
 @pytest.mark.worker
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_and_its_recompute_run_in_a_real_worker(world, real_celery):
     upload = services.upload_receive(
         uploaded_file=export_file([export_row(world.school, dt.date(2025, 11, 26))]),
