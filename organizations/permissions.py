@@ -5,6 +5,7 @@ write it).
 
 from django.core.exceptions import PermissionDenied
 
+from . import selectors
 from .models import Municipality, Organization, Role
 from .selectors import scope_of
 
@@ -55,6 +56,15 @@ def can_upload_statistics(user) -> bool:
     scope = scope_of(user)
     return scope.is_operator or bool(
         scope.roles & {Role.REGIONAL_COORDINATOR, Role.METHODOLOGIST, Role.DISTRICT_LEAD}
+    )
+
+
+def require_whole_organization(user, organization: Organization) -> None:
+    """Organisation-wide pages are for its admin, head and those above; a class teacher, who
+    sees the organisation only through their classes, gets 403."""
+    require(
+        selectors.sees_whole_organization(user, organization),
+        "Сводку по ОО видят её администратор Сферум, руководитель и район.",
     )
 
 

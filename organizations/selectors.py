@@ -40,6 +40,18 @@ class Scope:
     def is_empty(self) -> bool:
         return not self.is_operator and not self.memberships
 
+    def without_class_teaching(self) -> "Scope":
+        """The scope without the organisations reached only as a class teacher."""
+        return Scope(
+            False,
+            self.region_ids,
+            self.municipality_ids,
+            self.organization_ids,
+            frozenset(),
+            frozenset(),
+            (),
+        )
+
     def organizations_q(self, prefix: str = "") -> Q:
         """A filter on organisations (or on a relation to them through ``prefix``)."""
         if self.is_operator:
@@ -131,17 +143,8 @@ def classes_visible_to(user) -> QuerySet[SchoolClass]:
     scope = scope_of(user)
     if scope.is_operator:
         return SchoolClass.objects.all()
-    full = Scope(
-        False,
-        scope.region_ids,
-        scope.municipality_ids,
-        scope.organization_ids,
-        frozenset(),
-        frozenset(),
-        (),
-    )
     return SchoolClass.objects.filter(
-        full.organizations_q("organization") | Q(pk__in=scope.class_ids)
+        scope.without_class_teaching().organizations_q("organization") | Q(pk__in=scope.class_ids)
     )
 
 

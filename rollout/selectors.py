@@ -22,7 +22,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Membership, Municipality, Organization, Region, Role
-from organizations.selectors import Scope, scope_of
+from organizations.selectors import scope_of
 
 from .measures import MeasuredState, measured_states
 from .models import (
@@ -87,19 +87,6 @@ def deadline_state(item, closed: bool, today: datetime.date) -> str | None:
 # --- visibility ------------------------------------------------------------------------------
 
 
-def _whole_scope(scope: Scope) -> Scope:
-    """The scope without the organisations reached only as a class teacher."""
-    return Scope(
-        False,
-        scope.region_ids,
-        scope.municipality_ids,
-        scope.organization_ids,
-        frozenset(),
-        frozenset(),
-        (),
-    )
-
-
 def tasks_visible_to(user) -> QuerySet[Task]:
     """Tasks of the organisations and districts in scope, and a person's own tasks.
 
@@ -109,7 +96,7 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     scope = scope_of(user)
     if scope.is_operator:
         return Task.objects.all()
-    whole = _whole_scope(scope)
+    whole = scope.without_class_teaching()
     q = Q(user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
     if whole.region_ids or whole.municipality_ids or whole.organization_ids:
         q |= Q(organization__isnull=False) & whole.organizations_q("organization")

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors as org_selectors
-from organizations.permissions import require
+from organizations.permissions import require, require_whole_organization
 
 from . import permissions, selectors
 from .evidence import KIND_CONTENT_TYPES
@@ -140,8 +140,7 @@ def organization_progress(request, pk: int):
         org_selectors.organizations_visible_to(request.user).select_related("municipality__region"),
         pk=pk,
     )
-    if not org_selectors.sees_whole_organization(request.user, organization):
-        raise PermissionDenied("Ход внедрения ОО видят её администратор, руководитель и район.")
+    require_whole_organization(request.user, organization)
     progress = selectors.organization_progress(request.user, organization)
     return render(
         request,

@@ -4,38 +4,13 @@ from django.db import models
 
 from organizations.models import Organization
 
-# The export's counts, in the parser's canonical names. NULL means "no data", never 0.
-COUNT_FIELDS: tuple[str, ...] = (
-    "people_total",
-    "teachers_total",
-    "students_total",
-    "parents_total",
-    "registrations_total",
-    "teachers_registered",
-    "teachers_ejd",
-    "students_registered",
-    "students_ejd",
-    "parents_registered",
-    "parents_ejd",
-    "students_active",
-    "parents_active",
-    "staff_active",
-)
+from ..importers.columns import COUNT_COLUMNS, HEADERS
 
+# The export's counts, in the parser's canonical names (one list for the parser and the model).
+# NULL means "no data", never 0.
+COUNT_FIELDS: tuple[str, ...] = COUNT_COLUMNS
 COUNT_LABELS = {
-    "people_total": "Учителей, учеников и родителей в школе всего",
-    "teachers_total": "Учителей в школе всего",
-    "students_total": "Учеников в школе всего",
-    "parents_total": "Родителей в школе всего",
-    "registrations_total": "Регистраций в школе всего",
-    "teachers_registered": "Учителей зарегистрировано в Сферум",
-    "teachers_ejd": "Кол-во учителей, связавших аккаунты ЭЖД",
-    "students_registered": "Учеников зарегистрировано в Сферум",
-    "students_ejd": "Кол-во учеников, связавших аккаунты ЭЖД",
-    "parents_registered": "Родителей зарегистрировано в Сферум",
-    "parents_ejd": "Кол-во родителей, связавших аккаунты ЭЖД",
-    "students_active": "Активные ученики",
-    "parents_active": "Активные родители",
+    **{name: HEADERS[name] for name in COUNT_FIELDS},
     "staff_active": "Активные сотрудники",
 }
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from monitoring import dashboards
 from monitoring.exports import league_workbook, organization_history_workbook
 from monitoring.flags import flags_for
 from monitoring.weekly import iso_week_label, parse_iso_week
-from organizations import selectors
+from organizations import permissions, selectors
 from organizations.models import OrgType
 from rollout.selectors import district_progress
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
@@ -114,8 +114,7 @@ def organization_dashboard(request, pk: int):
         selectors.organizations_visible_to(request.user).select_related("municipality__region"),
         pk=pk,
     )
-    if not selectors.sees_whole_organization(request.user, organization):
-        raise Http404("Объект не найден")
+    permissions.require_whole_organization(request.user, organization)
     board = dashboards.organization_dashboard(organization, _requested_week(request))
     if request.GET.get("format") == "xlsx" and board.history:
         return _xlsx(

@@ -37,7 +37,7 @@ def region_url(world, **query):
         ("oo_admin", "organization_dashboard", "school", 200),
         ("oo_head", "organization_dashboard", "school", 200),
         ("oo_admin", "organization_dashboard", "other_school", 404),
-        ("teacher", "organization_dashboard", "school", 404),
+        ("teacher", "organization_dashboard", "school", 403),
         ("district_lead", "organization_dashboard", "other_school", 200),
         ("district_lead", "organization_dashboard", "far_school", 404),
         ("coordinator", "organization_dashboard", "school", 200),
