@@ -4,6 +4,7 @@ columns, and all-or-nothing."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -31,10 +32,11 @@ def two_schools(world):
 
 
 def test_a_clean_file_is_written_and_the_same_file_again_is_already_imported(world, two_schools):
-    first = run(world.coordinator, export_file(two_schools))
+    content = export_file(two_schools).read()
+    first = run(world.coordinator, SimpleUploadedFile("export.xlsx", content))
     assert first.status == Status.DONE and first.rows_written == 2
     assert Snapshot.objects.count() == 2
-    again = run(world.coordinator, export_file(two_schools))
+    again = run(world.coordinator, SimpleUploadedFile("export.xlsx", content))
     assert again.status == Status.DUPLICATE and again.duplicate_of == first
     assert again.rows_written == 0 and Snapshot.objects.count() == 2
 

@@ -11,11 +11,16 @@ JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32 + b"\xff\xd9"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"This program"
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed timestamp: the same file built twice has the same bytes."""
+    return zipfile.ZipInfo(name, date_time=(2025, 11, 17, 0, 0, 0))
+
+
 def docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        z.writestr(_entry("[Content_Types].xml"), "<Types/>", zipfile.ZIP_DEFLATED)
+        z.writestr(_entry("word/document.xml"), "<w:document/>", zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -23,18 +28,18 @@ def odt() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr(
-            zipfile.ZipInfo("mimetype"),
+            _entry("mimetype"),
             "application/vnd.oasis.opendocument.text",
             zipfile.ZIP_STORED,
         )
-        z.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+        z.writestr(_entry("content.xml"), "<office:document-content/>", zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("readme.txt", "hello")
+        z.writestr(_entry("readme.txt"), "hello")
     return buffer.getvalue()
 
 
