@@ -1,4 +1,6 @@
-"""``python -m bench [import|weekly|all] [--no-iexport]``: run the benchmarks, print figures."""
+"""``python -m bench [import|weekly|dashboards|all] [--no-iexport]``: run the benchmarks, print
+figures. ``python -m bench load [--users N] [--seconds S] [--think T]`` drives gunicorn with
+logged-in people (bench/load.py); "all" leaves it out."""
 
 import argparse
 
@@ -6,11 +8,17 @@ import argparse
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "which", nargs="?", default="all", choices=["import", "weekly", "dashboards", "all"]
+        "which",
+        nargs="?",
+        default="all",
+        choices=["import", "weekly", "dashboards", "all", "load"],
     )
     parser.add_argument(
         "--no-iexport", action="store_true", help="skip the slow django-import-export baseline"
     )
+    parser.add_argument("--users", type=int, default=50, help="load: people logged in")
+    parser.add_argument("--seconds", type=int, default=60, help="load: measured window")
+    parser.add_argument("--think", type=float, default=1.0, help="load: mean pause per page, s")
     args = parser.parse_args()
     if args.which in ("import", "all"):
         from . import imports
@@ -24,6 +32,10 @@ def main() -> None:
         from . import dashboards
 
         dashboards.main()
+    if args.which == "load":
+        from . import load
+
+        load.main(users=args.users, seconds=args.seconds, think=args.think)
 
 
 if __name__ == "__main__":

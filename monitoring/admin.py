@@ -2,6 +2,7 @@
 values are shown read-only."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     IndicatorRule,
@@ -16,12 +17,12 @@ from .models import (
 
 
 @admin.register(IndicatorRule)
-class IndicatorRuleAdmin(admin.ModelAdmin):
+class IndicatorRuleAdmin(SimpleHistoryAdmin):
     list_display = ("indicator", "org_types", "parents_only_types")
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ("indicator", "stage", "region", "value_pct", "due_date", "effective_from",
                     "effective_to")  # fmt: skip
     list_filter = ("indicator", "stage", "region")
@@ -47,7 +48,7 @@ class ProblemInline(admin.TabularInline):
 
 
 @admin.register(Upload)
-class UploadAdmin(ReadOnlyAdmin):
+class UploadAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("file_name", "created_at", "uploaded_by", "status", "rows_written",
                     "rows_unchanged", "rows_skipped", "errors_count", "warnings_count")  # fmt: skip
     list_filter = ("status",)

@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from monitoring.importers.safety import UnsafeFile, inspect_workbook_file
+
 ALLOWED_EXTENSIONS = (".xlsx",)
-ZIP_SIGNATURE = b"PK\x03\x04"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,18 +35,16 @@ def check_statistics_file(uploaded) -> None:
             f"Файл «{name}» слишком большой ({filesizeformat(uploaded.size)}); "
             f"допустимо до {filesizeformat(settings.STATS_UPLOAD_MAX_BYTES)}."
         )
-    head = uploaded.read(4)
-    uploaded.seek(0)
-    if head != ZIP_SIGNATURE:
-        raise forms.ValidationError(
-            f"Файл «{name}» назван .xlsx, но это не книга Excel. "
-            "Сохраните выгрузку в Excel как .xlsx и загрузите ещё раз."
-        )
+    try:
+        inspect_workbook_file(uploaded, file_name=name)
+    except UnsafeFile as exc:
+        raise forms.ValidationError(exc.message) from exc
 
 
 class StatisticsUploadForm(forms.Form):
     files = MultipleFileField(
         label="Файлы выгрузки (xlsx)",
+        allow_empty_file=True,  # refused by check_statistics_file, with the file's name
         help_text="Можно выбрать или перетащить сюда несколько файлов.",
     )
 

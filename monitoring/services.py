@@ -29,6 +29,7 @@ from .importers.parser import ParseResult, parse_workbook
 from .importers.problems import ERROR, Problem
 from .importers.reader import ReaderError, open_workbook
 from .importers.registry import RegistryPlan, plan_registry
+from .importers.safety import inspect_workbook_file
 from .importers.store import store_plan
 from .models import Upload, UploadProblem
 
@@ -65,7 +66,10 @@ class CheckedFile:
 def _progress(upload: Upload, pct: int, note: str) -> None:
     """Progress goes to the cache (readable while the write transaction is open) and, outside
     a transaction, to the row."""
-    cache.set(progress_key(upload.pk), {"progress": pct, "note": note}, timeout=3600)
+    try:
+        cache.set(progress_key(upload.pk), {"progress": pct, "note": note}, timeout=3600)
+    except Exception:  # Redis down: the notes are a nicety, the check or write goes on
+        log.warning("Progress of upload %s not cached", upload.pk, exc_info=True)
     if not transaction.get_connection().in_atomic_block:
         Upload.objects.filter(pk=upload.pk).update(progress=pct, progress_note=note)
 
@@ -79,11 +83,11 @@ def _scope_for(upload: Upload) -> Scope:
 
 
 def _read(upload: Upload, scope: Scope) -> CheckedFile:
-    with (
-        upload.file.open("rb") as handle,
-        open_workbook(handle, file_name=upload.file_name) as book,
-    ):
-        result = parse_workbook(book.sheets, file_name=upload.file_name)
+    with upload.file.open("rb") as handle:
+        # Raises UnsafeFile, a ReaderError: the upload is REJECTED with its message.
+        inspect_workbook_file(handle, file_name=upload.file_name)
+        with open_workbook(handle, file_name=upload.file_name) as book:
+            result = parse_workbook(book.sheets, file_name=upload.file_name)
     plan = plan_registry(result.rows, scope=scope, file_name=upload.file_name)
     return CheckedFile(result, plan)
 
@@ -195,8 +199,13 @@ def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Uploa
     """Check a file without keeping anything: an unsaved Upload with the preview's figures."""
     upload = Upload(uploaded_by=user, file_name=file_name, status=Status.PREVIEW)
     scope = scope_of(user) if user else operator_scope()
-    with open_workbook(uploaded_file, file_name=file_name) as book:
-        result = parse_workbook(book.sheets, file_name=file_name)
+    try:
+        inspect_workbook_file(uploaded_file, file_name=file_name)
+        with open_workbook(uploaded_file, file_name=file_name) as book:
+            result = parse_workbook(book.sheets, file_name=file_name)
+    except ReaderError as exc:  # UnsafeFile included
+        upload.status, upload.error_message = Status.REJECTED, exc.message
+        return upload, CheckedFile(ParseResult(file_name), RegistryPlan())
     checked = CheckedFile(result, plan_registry(result.rows, scope=scope, file_name=file_name))
     apply_check(upload, checked)
     if checked.file_error:
@@ -221,11 +230,23 @@ def upload_confirm(*, upload: Upload, skip_invalid: bool, inline: bool = False) 
     if inline:
         upload_process(upload_id=upload.pk, checked=getattr(upload, "checked", None))
     else:
-        from .tasks import upload_process_task
-
-        transaction.on_commit(lambda: upload_process_task.delay(upload.pk))
+        transaction.on_commit(lambda: _queue_process(upload.pk))
     upload.refresh_from_db()
     return upload
+
+
+def _queue_process(upload_id: int) -> None:
+    from .tasks import upload_process_task
+
+    try:
+        upload_process_task.delay(upload_id)
+    except Exception:
+        # The broker is down: give the preview back rather than leave it "queued" with no task
+        # behind it; the person sees the 503 page and confirms again later.
+        Upload.objects.filter(pk=upload_id, status=Status.QUEUED).update(
+            status=Status.PREVIEW, progress_note=""
+        )
+        raise
 
 
 def upload_cancel(*, upload: Upload) -> None:
@@ -296,7 +317,9 @@ def _write(upload: Upload, checked: CheckedFile) -> None:
             from rollout.tasks import tasks_sync_registry_task
 
             created = (outcome.created_organization_ids, outcome.created_municipality_ids)
-            transaction.on_commit(lambda: tasks_sync_registry_task.delay(*created))
+            # robust: once the write commits, a follow-up that cannot be queued (the broker is
+            # down) is logged, and the upload stays DONE: its data is in.
+            transaction.on_commit(lambda: tasks_sync_registry_task.delay(*created), robust=True)
         if outcome.dates:
             from .tasks import weekly_recompute_task
 
@@ -309,7 +332,7 @@ def _write(upload: Upload, checked: CheckedFile) -> None:
                 )
             )
             transaction.on_commit(
-                lambda: weekly_recompute_task.delay(dates=dates, region_ids=regions)
+                lambda: weekly_recompute_task.delay(dates=dates, region_ids=regions), robust=True
             )
 
 

@@ -423,7 +423,9 @@ def weekly_values_compute_weeks(
     rules = WeekRules.for_weeks(mondays, region_ids)
     following = sorted({m + dt.timedelta(days=7) for m in mondays} - set(mondays))
     with transaction.atomic():
-        _lock_weeks(mondays)
+        # The following weeks too: their changes are refreshed here, and a recompute of one of
+        # them in flight would otherwise keep changes taken from this week's old rows.
+        _lock_weeks(sorted({*mondays, *following}))
         _compute_organizations(mondays, rules, region_ids, scopes[ORG])
         _compute_municipalities(mondays, rules, region_ids, scopes[MO])
         _compute_regions(mondays, region_ids, scopes[REG])

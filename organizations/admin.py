@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import resources
 from .models import (
@@ -18,14 +19,14 @@ from .models import (
 
 
 @admin.register(Region)
-class RegionAdmin(ImportExportModelAdmin):
+class RegionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.RegionResource]
     list_display = ("code", "name", "timezone")
     search_fields = ("name", "code")
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ImportExportModelAdmin):
+class MunicipalityAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.MunicipalityResource]
     list_display = ("name", "region")
     list_filter = ("region",)
@@ -39,7 +40,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ImportExportModelAdmin):
+class OrganizationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.OrganizationResource]
     list_display = ("short_name", "sferum_id", "org_type", "municipality", "is_active")
     list_filter = ("org_type", "is_active", "municipality__region")
@@ -50,7 +51,7 @@ class OrganizationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(ImportExportModelAdmin):
+class SchoolClassAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.SchoolClassResource]
     list_display = ("name", "organization")
     search_fields = ("name", "organization__short_name", "organization__sferum_id")
@@ -92,7 +93,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ImportExportModelAdmin):
+class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.MembershipResource]
     form = MembershipForm
     list_display = ("user", "role", "region", "municipality", "organization", "had_vkm_profile")
@@ -103,7 +104,7 @@ class MembershipAdmin(ImportExportModelAdmin):
 
 
 @admin.register(User)
-class PersonAdmin(ImportExportModelAdmin, UserAdmin):
+class PersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, UserAdmin):
     resource_classes = [resources.PersonResource]
     list_display = ("username", "last_name", "first_name", "patronymic", "email", "phone")
     search_fields = ("username", "last_name", "first_name", "email", "phone")

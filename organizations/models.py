@@ -12,6 +12,46 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class History(HistoricalRecords):
+    """simple-history's ``HistoricalRecords``, minus the rows for saves that wrote none of the
+    tracked fields (a login stamping ``last_login``, a password change): the audit log shows
+    changes, not saves."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields is not None:
+            tracked = {n for f in self.fields_included(instance) for n in (f.name, f.attname)}
+            if tracked.isdisjoint(update_fields):
+                return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        # The admin's history list prints ``history_object``: let the live object fill in the
+        # fields the history leaves out (a task's step and organisation), so it names the task.
+        extra["history_object"] = property(lambda record: record.instance)
+        return extra
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["verbose_name"] = f"история: {model._meta.verbose_name}"
+        options["verbose_name_plural"] = f"история: {model._meta.verbose_name_plural}"
+        return options
+
+
+def history_user_or(field: str):
+    """``get_user`` for ``History``: the request's user, else the person the instance names
+    (``field``): a service run by a Celery task or a test has no request, but records who."""
+
+    def get_user(instance, request, **kwargs):
+        if request is not None:
+            return request.user
+        return getattr(instance, field, None)
+
+    return get_user
 
 
 def validate_time_zone(value: str) -> None:
@@ -50,6 +90,8 @@ class Region(models.Model):
         "часовой пояс", max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
     )
 
+    history = History()
+
     class Meta:
         verbose_name = "субъект РФ"
         verbose_name_plural = "субъекты РФ"
@@ -64,6 +106,8 @@ class Municipality(models.Model):
         Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="субъект"
     )
     name = models.CharField("название", max_length=200)
+
+    history = History()
 
     class Meta:
         verbose_name = "муниципальное образование (МО)"
@@ -100,6 +144,8 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField("создана", auto_now_add=True)
     updated_at = models.DateTimeField("изменена", auto_now=True)
+
+    history = History(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "образовательная организация (ОО)"
@@ -152,6 +198,8 @@ class SchoolClass(models.Model):
     # Parsed from the name so that "5А" sorts before "10А".
     grade = models.PositiveSmallIntegerField("параллель", null=True, blank=True, editable=False)
 
+    history = History()
+
     class Meta:
         verbose_name = "класс / группа"
         verbose_name_plural = "классы и группы"
@@ -174,6 +222,9 @@ class User(AbstractUser):
 
     patronymic = models.CharField("отчество", max_length=150, blank=True)
     phone = models.CharField("телефон", max_length=32, blank=True)
+
+    # The password hash and the login stamp stay out of the history.
+    history = History(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = "пользователь"
@@ -269,6 +320,8 @@ class Membership(models.Model):
         help_text="Для классного руководителя: определяет вариант его чек-листа.",
     )
     created_at = models.DateTimeField("назначен", auto_now_add=True)
+
+    history = History()
 
     class Meta:
         verbose_name = "роль"

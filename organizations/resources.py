@@ -6,6 +6,8 @@ import shows row errors and writes nothing while any row is wrong.
 
 from import_export import fields, resources, widgets
 
+from sferum_portal.xlsx import FORMULA_STARTS, safe_text
+
 from .models import (
     Membership,
     Municipality,
@@ -127,8 +129,26 @@ class RegionWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"Региона с кодом «{value}» нет в реестре.") from exc
 
 
-class RegistryResource(resources.ModelResource):
-    """Common options: validate each instance, skip unchanged rows, report them."""
+class FormulaSafeMixin:
+    """Exported text that a spreadsheet would run as a formula (=, +, -, @) gets a leading
+    apostrophe, as in every export of the portal (``safe_text``; numbers stay as they are). The
+    library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=" and turns
+    every cell into text. An import takes the apostrophe off again, so an exported file
+    imports back unchanged."""
+
+    def export_field(self, field, instance, **kwargs):
+        return safe_text(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_STARTS):
+                row[key] = value[1:]
+        super().before_import_row(row, **kwargs)
+
+
+class RegistryResource(FormulaSafeMixin, resources.ModelResource):
+    """Common options: validate each instance, skip unchanged rows, report them; formulae
+    escaped on export."""
 
     class Meta:
         abstract = True

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_audit
 
 app_name = "organizations"
 
@@ -18,4 +18,10 @@ urlpatterns = [
         name="person_send_link",
     ),
     path("organizations/<int:pk>/classes/new/", views.class_create, name="class_create"),
+    path("regions/<int:pk>/audit/", views_audit.region_audit, name="region_audit"),
+    path(
+        "municipalities/<int:pk>/audit/",
+        views_audit.municipality_audit,
+        name="municipality_audit",
+    ),
 ]

@@ -203,9 +203,11 @@ def person_invite_view(request, pk: int):
 @require_POST
 def person_send_link(request, pk: int, membership_pk: int):
     organization = _visible_organization(request, pk)
-    membership = selectors.get_visible_or_404(
-        organization.memberships.select_related("user"), pk=membership_pk
-    )
+    people = organization.memberships.select_related("user")
+    if not selectors.sees_whole_organization(request.user, organization):
+        # A class teacher sees the organisation through their classes, not its people.
+        people = people.filter(user=request.user)
+    membership = selectors.get_visible_or_404(people, pk=membership_pk)
     permissions.require(membership.role in permissions.roles_grantable(request.user, organization))
     user = membership.user
     if user.has_usable_password():

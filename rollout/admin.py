@@ -4,6 +4,7 @@ through the status form that records who changed it."""
 
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import resources
 from .models import (
@@ -96,7 +97,7 @@ class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TaskAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = (
         "__str__",
         "status",

@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from sferum_portal.xlsx import safe_text
+
 from .selectors import (
     CELL_COLORS,
     CELL_LABELS,
@@ -42,7 +44,7 @@ def matrix_workbook(progress: DistrictProgress, rows: list[Row]) -> bytes:
         f"{GROUP_TITLES[c.group]}: {c.label}. {c.title}" if c.group != "teachers" else c.title
         for c in progress.columns
     ]
-    ws.append(headers)
+    ws.append([safe_text(h) for h in headers])
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for index, _ in enumerate(headers, start=1):
@@ -56,13 +58,13 @@ def matrix_workbook(progress: DistrictProgress, rows: list[Row]) -> bytes:
     fonts = {state: Font(color=fg) for state, (_bg, fg) in CELL_COLORS.items()}
     for r, row in enumerate(rows, start=2):
         org = row.organization
-        ws.cell(row=r, column=1, value=org.short_name)
+        ws.cell(row=r, column=1, value=safe_text(org.short_name))
         ws.cell(row=r, column=2, value=org.get_org_type_display())
         ws.cell(row=r, column=3, value=org.sferum_id)
         ws.cell(row=r, column=4, value=row.percent)
         ws.cell(row=r, column=5, value=row.overdue)
         for c, cell in enumerate(row.cells, start=len(LEAD_HEADERS) + 1):
-            target = ws.cell(row=r, column=c, value=_cell_text(cell))
+            target = ws.cell(row=r, column=c, value=safe_text(_cell_text(cell)))
             target.fill = fills[cell.state]
             target.font = fonts[cell.state]
     ws.freeze_panes = "B2"
@@ -82,7 +84,9 @@ def matrix_workbook(progress: DistrictProgress, rows: list[Row]) -> bytes:
     for index in range(1, 5):
         legend.cell(row=1, column=index).font = bold
     for column, percent in zip(progress.columns, column_percents(progress, rows), strict=True):
-        legend.append([column.label, GROUP_TITLES[column.group], column.title, percent])
+        legend.append(
+            [safe_text(column.label), GROUP_TITLES[column.group], safe_text(column.title), percent]
+        )
     legend.freeze_panes = "A2"
     legend.column_dimensions["A"].width = 12
     legend.column_dimensions["B"].width = 30

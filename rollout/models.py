@@ -22,7 +22,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from organizations.models import Membership, Municipality, Organization, OrgType, Role, SchoolClass
+from organizations.models import (
+    History,
+    Membership,
+    Municipality,
+    Organization,
+    OrgType,
+    Role,
+    SchoolClass,
+    history_user_or,
+)
 
 
 def archive_on_delete(collector, field, sub_objs, using):
@@ -360,6 +369,16 @@ class Task(models.Model):
     archived = models.BooleanField("в архиве", default=False)
     archived_at = models.DateTimeField("в архиве с", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    # The audit keeps what a person changes: status, comment, reason, archived. Without a
+    # request (a service called by a task or a script) the change is ``changed_by``'s.
+    history = History(
+        excluded_fields=[
+            "step", "plan_item", "membership", "user", "organization", "municipality",
+            "school_class", "class_name", "changed_by", "changed_at", "archived_at", "created_at",
+        ],
+        get_user=history_user_or("changed_by"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "шаг / пункт плана"

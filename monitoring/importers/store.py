@@ -3,15 +3,19 @@
 The caller holds the transaction: a file goes in whole or not at all. Snapshots are upserted
 on (organisation, date); a row whose values equal what is stored is left alone (a re-upload of
 the same data changes nothing), and a row with other values replaces that date's snapshot.
+Uploads write one at a time (``_serialise_writes``), so two of them end as one after the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
 
 from monitoring.db import select_in, upsert
@@ -29,6 +33,9 @@ from .registry import RegistryPlan
 SNAPSHOT_VALUES = (*COUNT_FIELDS, "is_active", "flags", "extra")
 SNAPSHOTS = Snapshot._meta.db_table
 ORGANIZATIONS = Organization._meta.db_table
+# pg_advisory_xact_lock key of upload writes (one bigint; weekly.py locks (4810, day) pairs,
+# a separate key space).
+WRITE_LOCK = 4811
 
 
 @dataclass
@@ -45,7 +52,53 @@ class WriteOutcome:
     created_municipality_ids: list[int] = field(default_factory=list)
 
 
+def _serialise_writes() -> None:
+    """Take the upload write lock until the transaction ends (PostgreSQL; SQLite serialises
+    writers itself). Without it two uploads of the same keys interleave: each compares its rows
+    with what was stored before the other one committed and skips those it takes for unchanged,
+    so the result mixes both files; and their registry inserts, in different orders, can
+    deadlock. Uploads are few and a write takes seconds, so one at a time costs little."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+
+
+def _drop_created_meanwhile(plan: RegistryPlan) -> None:
+    """The plan was made before the write lock: another upload may have created some of its
+    new entries since. Keep as new only what is still missing (the upload reports, and hands to
+    the rollout sync, only what it created), and refresh the maps the new entries hang on."""
+    if not (plan.new_regions or plan.new_municipalities or plan.new_organizations):
+        return
+    plan.regions = dict(Region.objects.values_list("code", "pk"))
+    plan.municipalities = {
+        (code, name): pk
+        for pk, name, code in Municipality.objects.values_list("pk", "name", "region__code")
+    }
+    plan.new_regions = {c: n for c, n in plan.new_regions.items() if c not in plan.regions}
+    plan.new_municipalities = {k for k in plan.new_municipalities if k not in plan.municipalities}
+    existing = {
+        sid
+        for (sid,) in select_in(
+            f"SELECT sferum_id FROM {ORGANIZATIONS} WHERE {{keys}}",
+            "sferum_id",
+            plan.new_organizations,
+        )
+    }
+    plan.new_organizations = {
+        sid: row for sid, row in plan.new_organizations.items() if sid not in existing
+    }
+
+
+def _pause_for_fault_tests() -> None:
+    """The reliability tests kill a worker here, with the registry written and the snapshots
+    not yet: SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS seconds, never set outside those tests."""
+    seconds = os.environ.get("SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS")
+    if seconds:
+        time.sleep(float(seconds))
+
+
 def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> None:
+    _drop_created_meanwhile(plan)
     if plan.new_regions:
         Region.objects.bulk_create(
             [Region(code=code, name=name) for code, name in plan.new_regions.items()],
@@ -138,6 +191,7 @@ def store_plan(
     progress: Callable[[int, str], None] = lambda pct, note: None,
 ) -> WriteOutcome:
     outcome = WriteOutcome()
+    _serialise_writes()
     _create_registry_entries(plan, outcome)
     sferum_ids = {row.sferum_id for row in plan.rows}
     ids, municipality_ids = {}, set()
@@ -171,6 +225,7 @@ def store_plan(
         to_write.append(record)
         outcome.dates.add(row.date)
     progress(60, f"Записываем {len(to_write)} строк")
+    _pause_for_fault_tests()
     outcome.written = upsert(
         Snapshot,
         to_write,

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from organizations.models import OrgType, Region
+from organizations.models import History, OrgType, Region
 
 
 class Indicator(models.TextChoices):
@@ -37,6 +37,8 @@ class IndicatorRule(models.Model):
         blank=True,
         help_text="Для показателя активности обучающихся и родителей: в ДОУ — только родители.",
     )
+
+    history = History()
 
     class Meta:
         verbose_name = "правило показателя"
@@ -81,6 +83,8 @@ class Target(models.Model):
     effective_from = models.DateField("действует с")
     effective_to = models.DateField("действует по", null=True, blank=True)
     note = models.CharField("примечание", max_length=300, blank=True)
+
+    history = History()
 
     class Meta:
         verbose_name = "целевой показатель"

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from organizations.models import History, history_user_or
+
 
 def upload_path(instance: "Upload", filename: str) -> str:
     # The stored name never comes from the user: the original name is kept in file_name.
@@ -74,6 +76,17 @@ class Upload(models.Model):
     municipalities = models.ManyToManyField(
         "organizations.Municipality", blank=True, related_name="uploads", verbose_name="МО"
     )
+    # The audit keeps the status and the counts (and the name and date, which never change);
+    # the rest is the upload's own record. Without a request (a Celery worker) the change is the
+    # uploader's.
+    history = History(
+        excluded_fields=[
+            "uploaded_by", "started_at", "finished_at", "file", "file_size", "sha256",
+            "skip_invalid", "progress", "progress_note", "dates", "summary", "error_message",
+            "duplicate_of", "task_id",
+        ],
+        get_user=history_user_or("uploaded_by"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "загрузка статистики"

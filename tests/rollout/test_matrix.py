@@ -234,3 +234,19 @@ def test_the_region_page_summarises_each_district(world, client, today):
     # were due 30.11.2025.
     assert mine.items_total == 26 and mine.items_overdue == 2 * 10 - 1
     assert world.far_municipality not in summaries
+
+
+def test_the_matrix_export_escapes_formula_like_names(world, client):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    world.other_school.short_name = '=HYPERLINK("http://evil.example","нажми")'
+    world.other_school.save()
+    client.force_login(world.district_lead)
+    response = client.get(reverse("rollout:district_matrix_export", args=[world.municipality.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert '\'=HYPERLINK("http://evil.example","нажми")' in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
