@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations.models import Municipality
@@ -266,8 +268,11 @@ def upload_process(*, upload_id: int, checked: CheckedFile | None = None) -> Non
     is one transaction, so nothing of it was kept) and finishes DONE, REJECTED or FAILED.
     ``checked`` is the check this process just made of the same upload, if any."""
     claimed = Upload.objects.filter(
-        pk=upload_id, status__in=[Status.QUEUED, Status.RUNNING]
-    ).update(status=Status.RUNNING, started_at=timezone.now())
+        pk=upload_id,
+        status__in=[Status.QUEUED, Status.RUNNING],
+        # A redelivered task keeps the first start, so the reaper still bounds a file that kills
+        # its worker every time.
+    ).update(status=Status.RUNNING, started_at=Coalesce("started_at", Value(timezone.now())))
     if not claimed:
         return
     upload = Upload.objects.get(pk=upload_id)

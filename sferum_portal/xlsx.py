@@ -30,6 +30,12 @@ def safe_text(value: Any) -> Any:
     return value
 
 
+def sheet_title(title: str) -> str:
+    """Excel forbids \\ / ? * : [ ] in sheet titles (a name like «МБДОУ д/с № 5») and allows
+    31 characters."""
+    return re.sub(r"[\\/?*:\[\]]", " ", title)[:31].strip() or "Лист"
+
+
 @dataclass(frozen=True)
 class Cell:
     """A value with a background colour (hex, no #) and an optional number format."""
@@ -48,7 +54,7 @@ def table_workbook(
 ) -> Workbook:
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append([safe_text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -190,3 +190,21 @@ def test_the_week_is_iso_and_unknown_weeks_fall_back_to_the_latest(scenario, cli
     url = reverse("monitoring:region_dashboard", args=[world.region.pk])
     assert client.get(url, {"week": "nonsense"}).context["area"].week == WEEK3
     assert client.get(url, {"week": "2024-W01"}).context["area"].week == WEEK3
+
+
+def test_an_organisation_with_a_slash_in_its_name_exports_its_history(scenario, client):
+    """Excel forbids "/" in sheet titles; «МБДОУ д/с № 5» is a common name."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    school = scenario["S"]
+    school.short_name = "МБДОУ д/с № 5: [старое] имя?"
+    school.save()
+    client.force_login(scenario["world"].coordinator)
+    url = reverse("monitoring:organization_dashboard", args=[school.pk])
+    response = client.get(url, {"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert "/" not in sheet.title and sheet.title.startswith("МБДОУ д с № 5")

@@ -45,10 +45,10 @@ from tests.monitoring.conftest import export_file, export_row
 
 from .conftest import ROOT, database_url
 from .proxy import TcpProxy
+from .worker import QUEUE
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DATE = dt.date(2025, 11, 26)
-QUEUE = "reliability"  # only the workers these tests start consume it
 PAUSE = 4  # seconds a write waits with the registry written and the snapshots not yet
 NEW = 40  # organisations the upload adds to the registry
 UNAVAILABLE_TEXT = "Портал временно недоступен"
@@ -175,7 +175,8 @@ def test_the_cache_down_during_an_import_loses_progress_notes_not_the_data(world
 
 @dataclass
 class Workers:
-    """Celery workers on the test database consuming QUEUE, each logging to its own file."""
+    """Celery workers (tests/reliability/worker.py) on the test database, consuming QUEUE and
+    sending their follow-up tasks to it, each logging to its own file."""
 
     env: dict
     folder: Path
@@ -185,9 +186,9 @@ class Workers:
         name = f"reliability-{uuid.uuid4().hex[:8]}"
         log = self.folder / f"{name}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sferum_portal", "worker", f"--pool={pool}",
-             "--concurrency=1", "-Q", QUEUE, "-n", f"{name}@%h", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            [sys.executable, "-m", "tests.reliability.worker", f"--pool={pool}",
+             "--concurrency=1", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--loglevel=INFO"],
             cwd=ROOT, env={**self.env, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         process.log = log

@@ -16,7 +16,10 @@ from monitoring.models import Snapshot
 from organizations.models import Organization, Region
 from tests.monitoring.conftest import export_file, export_row
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 DATES = [dt.date(2025, 11, 17), dt.date(2025, 11, 24)]
 
