@@ -45,6 +45,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from .columns import column_letter
 from .reader import ReaderError
 
 MB = 1024 * 1024
@@ -552,11 +553,8 @@ def column_number(letters: bytes | str) -> int:
 
 
 def _letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """1 -> "A": the 1-based column number as Excel writes it."""
+    return column_letter(number - 1)
 
 
 def _count(number: int) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from monitoring.importers.columns import HEADERS
+from monitoring.importers.columns import HEADERS, column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,14 +32,8 @@ EXCEL_ROWS = 1_048_576
 SECRET = "СЕКРЕТ-ИЗ-ЛОКАЛЬНОГО-ФАЙЛА-7f3a"
 
 
-def column_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA, 16383 -> XFD."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+# 0 -> A, 25 -> Z, 26 -> AA, 16383 -> XFD: the importer's own conversion.
+column_letters = column_letter
 
 
 def text_cell(ref: str, text: str) -> str:
