@@ -1,6 +1,8 @@
 """``python -m bench [import|weekly|dashboards|all] [--no-iexport]``: run the benchmarks, print
 figures. ``python -m bench load [--users N] [--seconds S] [--think T]`` drives gunicorn with
-logged-in people (bench/load.py); "all" leaves it out."""
+logged-in people (bench/load.py); ``python -m bench matrix`` renders the district checklist
+matrix for 300 and 30 organisations in a throwaway database (bench/rollout_matrix.py); "all"
+leaves those two out."""
 
 import argparse
 
@@ -11,7 +13,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["import", "weekly", "dashboards", "all", "load"],
+        choices=["import", "weekly", "dashboards", "all", "load", "matrix"],
     )
     parser.add_argument(
         "--no-iexport", action="store_true", help="skip the slow django-import-export baseline"
@@ -32,6 +34,10 @@ def main() -> None:
         from . import dashboards
 
         dashboards.main()
+    if args.which == "matrix":
+        from . import rollout_matrix
+
+        rollout_matrix.main()
     if args.which == "load":
         from . import load
 

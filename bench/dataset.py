@@ -167,3 +167,16 @@ def national_size() -> dict:
         "snapshots": Snapshot.objects.count(),
         "weeks": WEEKS,
     }
+
+
+def sync_big_region_tasks() -> None:
+    """Checklist and plan tasks for region 01's organisations and districts (the dashboards show
+    their progress): what the portal's signals create as people and organisations arrive."""
+    from organizations.models import Organization, Region
+    from rollout.services import tasks_sync_for_municipalities, tasks_sync_for_organizations
+
+    region = Region.objects.get(code="01")
+    tasks_sync_for_organizations(
+        organization_ids=Organization.objects.filter(municipality__region=region)
+    )
+    tasks_sync_for_municipalities(municipality_ids=region.municipalities.all())

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import OUT, ROOT, print_table, setup_django
-from .dataset import FIRST_MONDAY, NATIONAL_DATABASE, WEEKS, build_national_database
+from .dataset import (
+    FIRST_MONDAY,
+    NATIONAL_DATABASE,
+    WEEKS,
+    build_national_database,
+    sync_big_region_tasks,
+)
 
 USERS = 50
 SECONDS = 60
@@ -339,6 +345,7 @@ def main(
     if not Organization.objects.exists():
         build_national_database()
     region_id, people = _people(users)
+    sync_big_region_tasks()
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     log = OUT / f"load-{stamp}-gunicorn.log"

@@ -1,6 +1,6 @@
 """How long the district matrix takes to render for 300 organisations × 30+ columns.
 
-Run: ``.venv/bin/python bench/rollout_matrix.py`` (any DATABASE_URL; SQLite by default). The
+Run: ``.venv/bin/python -m bench matrix`` (any DATABASE_URL; SQLite by default). The
 script creates a throwaway test database with Django's test utilities (the real database is not
 touched), fills one district with 300 organisations — each with a Sferum admin, a head and two
 class teachers, 40 % of the tasks done — and a second district with 30, renders each matrix

@@ -4,8 +4,6 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from monitoring.importers.safety import UnsafeFile, inspect_workbook_file
-
 ALLOWED_EXTENSIONS = (".xlsx",)
 
 
@@ -24,7 +22,9 @@ class MultipleFileField(forms.FileField):
 
 
 def check_statistics_file(uploaded) -> None:
-    """Refuse what cannot be a Sferum export before it is stored: wrong name, size, content."""
+    """Refuse what cannot be a Sferum export before it is stored: wrong name or size. The
+    content is inspected once, by the check (monitoring.services.upload_check), in the request
+    for small files and in a task for big ones."""
     name = uploaded.name
     if not name.lower().endswith(ALLOWED_EXTENSIONS):
         raise forms.ValidationError(
@@ -35,10 +35,6 @@ def check_statistics_file(uploaded) -> None:
             f"Файл «{name}» слишком большой ({filesizeformat(uploaded.size)}); "
             f"допустимо до {filesizeformat(settings.STATS_UPLOAD_MAX_BYTES)}."
         )
-    try:
-        inspect_workbook_file(uploaded, file_name=name)
-    except UnsafeFile as exc:
-        raise forms.ValidationError(exc.message) from exc
 
 
 class StatisticsUploadForm(forms.Form):

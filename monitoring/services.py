@@ -1,7 +1,8 @@
 """The life of a statistics upload: receive a file, check it (the preview), confirm it, write it.
 
     upload_receive  → DUPLICATE (same sha256 already imported) | CHECKING | PREVIEW | REJECTED
-    upload_check    → PREVIEW (may be confirmed) | REJECTED (file-level errors)
+    upload_check    → PREVIEW (may be confirmed) | REJECTED (file-level errors; a hostile file,
+                      which the one inspection refuses and which is not kept)
     upload_confirm  → QUEUED, then upload_process → RUNNING → DONE | REJECTED | FAILED
 
 Small files are checked in the request; larger ones, and every write, go through Celery tasks
@@ -31,7 +32,7 @@ from .importers.parser import ParseResult, parse_workbook
 from .importers.problems import ERROR, Problem
 from .importers.reader import ReaderError, open_workbook
 from .importers.registry import RegistryPlan, plan_registry
-from .importers.safety import inspect_workbook_file
+from .importers.safety import UnsafeFile, inspect_workbook_file
 from .importers.store import store_plan
 from .models import Upload, UploadProblem
 
@@ -84,18 +85,30 @@ def _scope_for(upload: Upload) -> Scope:
     return scope_of(upload.uploaded_by) if upload.uploaded_by_id else operator_scope()
 
 
-def _read(upload: Upload, scope: Scope) -> CheckedFile:
+def _check_file(stream, file_name: str, scope: Scope, *, inspect: bool = True) -> CheckedFile:
+    """Read, parse and plan a file; ``inspect`` it for hostile content first. Raises
+    ReaderError (UnsafeFile included) for a file that cannot be read."""
+    if inspect:
+        inspect_workbook_file(stream, file_name=file_name)
+    with open_workbook(stream, file_name=file_name) as book:
+        result = parse_workbook(book.sheets, file_name=file_name)
+    return CheckedFile(result, plan_registry(result.rows, scope=scope, file_name=file_name))
+
+
+def _read(upload: Upload, scope: Scope, *, inspect: bool) -> CheckedFile:
+    """The upload's stored file checked (the check inspects it; the write after it reads the
+    same stored bytes and need not)."""
     with upload.file.open("rb") as handle:
-        # Raises UnsafeFile, a ReaderError: the upload is REJECTED with its message.
-        inspect_workbook_file(handle, file_name=upload.file_name)
-        with open_workbook(handle, file_name=upload.file_name) as book:
-            result = parse_workbook(book.sheets, file_name=upload.file_name)
-    plan = plan_registry(result.rows, scope=scope, file_name=upload.file_name)
-    return CheckedFile(result, plan)
+        return _check_file(handle, upload.file_name, scope, inspect=inspect)
 
 
 def _record_check(upload: Upload, checked: CheckedFile) -> None:
     """Store the preview: counts, dates, the summary and every located problem."""
+    _record_problems(upload, checked)
+    apply_check(upload, checked)
+
+
+def _record_problems(upload: Upload, checked: CheckedFile) -> None:
     upload.problems.all().delete()
     UploadProblem.objects.bulk_create(
         [
@@ -113,7 +126,6 @@ def _record_check(upload: Upload, checked: CheckedFile) -> None:
         ],
         batch_size=2000,
     )
-    apply_check(upload, checked)
 
 
 def apply_check(upload: Upload, checked: CheckedFile) -> None:
@@ -180,7 +192,11 @@ def upload_check(*, upload_id: int) -> CheckedFile | None:
         return None
     _progress(upload, 10, "Читаем файл")
     try:
-        checked = _read(upload, _scope_for(upload))
+        checked = _read(upload, _scope_for(upload), inspect=True)
+    except UnsafeFile as exc:
+        upload.file.delete(save=False)  # a hostile file is not kept
+        _finish(upload, Status.REJECTED, error_message=exc.message, file="")
+        return None
     except ReaderError as exc:
         _finish(upload, Status.REJECTED, error_message=exc.message)
         return None
@@ -202,13 +218,10 @@ def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Uploa
     upload = Upload(uploaded_by=user, file_name=file_name, status=Status.PREVIEW)
     scope = scope_of(user) if user else operator_scope()
     try:
-        inspect_workbook_file(uploaded_file, file_name=file_name)
-        with open_workbook(uploaded_file, file_name=file_name) as book:
-            result = parse_workbook(book.sheets, file_name=file_name)
+        checked = _check_file(uploaded_file, file_name, scope)
     except ReaderError as exc:  # UnsafeFile included
         upload.status, upload.error_message = Status.REJECTED, exc.message
         return upload, CheckedFile(ParseResult(file_name), RegistryPlan())
-    checked = CheckedFile(result, plan_registry(result.rows, scope=scope, file_name=file_name))
     apply_check(upload, checked)
     if checked.file_error:
         upload.status = Status.REJECTED
@@ -225,7 +238,11 @@ def upload_confirm(*, upload: Upload, skip_invalid: bool, inline: bool = False) 
             "«загрузить только корректные строки»."
         )
     claimed = Upload.objects.filter(pk=upload.pk, status=Status.PREVIEW).update(
-        status=Status.QUEUED, skip_invalid=skip_invalid, progress=0, progress_note="В очереди"
+        status=Status.QUEUED,
+        queued_at=timezone.now(),
+        skip_invalid=skip_invalid,
+        progress=0,
+        progress_note="В очереди",
     )
     if not claimed:
         raise UploadRefused("Загрузка уже подтверждена.")
@@ -276,16 +293,20 @@ def upload_process(*, upload_id: int, checked: CheckedFile | None = None) -> Non
     if not claimed:
         return
     upload = Upload.objects.get(pk=upload_id)
+    # The check this process just made recorded its problems already; a fresh read records
+    # them anew (the registry may have changed since the preview).
+    problems_recorded = checked is not None
     try:
         if checked is None:
             _progress(upload, 10, "Читаем файл")
-            checked = _read(upload, _scope_for(upload))
+            # Inspected by the check: an upload is confirmed only from its preview.
+            checked = _read(upload, _scope_for(upload), inspect=False)
         if checked.file_error or (checked.errors and not upload.skip_invalid):
             _record_check(upload, checked)
             upload.save()
             _finish(upload, Status.REJECTED, error_message="Файл содержит ошибки.")
             return
-        _write(upload, checked)
+        _write(upload, checked, problems_recorded=problems_recorded)
     except ReaderError as exc:
         _finish(upload, Status.REJECTED, error_message=exc.message)
     except Exception as exc:
@@ -294,7 +315,7 @@ def upload_process(*, upload_id: int, checked: CheckedFile | None = None) -> Non
         raise
 
 
-def _write(upload: Upload, checked: CheckedFile) -> None:
+def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> None:
     with transaction.atomic():
         # Two workers on the same upload: the second waits here, then finds it finished.
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
@@ -304,7 +325,10 @@ def _write(upload: Upload, checked: CheckedFile) -> None:
         outcome = store_plan(
             checked.plan, upload=upload, progress=lambda pct, note: _progress(upload, pct, note)
         )
-        _record_check(locked, checked)
+        if problems_recorded:
+            apply_check(locked, checked)
+        else:
+            _record_check(locked, checked)
         locked.status = Status.DONE
         locked.finished_at = timezone.now()
         locked.progress, locked.progress_note = 100, "Готово"
@@ -342,16 +366,30 @@ def _write(upload: Upload, checked: CheckedFile) -> None:
 
 
 def uploads_reap_stale(*, now=None) -> int:
-    """Mark uploads whose worker vanished as failed, so none stays "running" forever. A write
-    is one transaction, so a vanished worker left nothing half-written."""
+    """Mark uploads whose worker vanished as failed, so none stays "running" forever (a write
+    is one transaction, so a vanished worker left nothing half-written), and queue again the
+    confirmed uploads whose task the broker lost (it would have handed it out by now). Returns
+    how many uploads were failed or queued again."""
     now = now or timezone.now()
     limit = timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
     stale = Upload.objects.filter(
         status__in=[Status.RUNNING, Status.CHECKING],
         created_at__lt=now - limit,
     ).exclude(started_at__gte=now - limit)
-    return stale.update(
+    failed = stale.update(
         status=Status.FAILED,
         finished_at=now,
         error_message="Обработка прервалась (сбой обработчика). Загрузите файл ещё раз.",
     )
+    lost_before = now - timezone.timedelta(
+        seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 300
+    )
+    lost = Upload.objects.filter(status=Status.QUEUED, queued_at__lt=lost_before)
+    requeued = 0
+    for upload_id in lost.values_list("pk", flat=True):
+        # Claimed by moving queued_at on, under the same condition: two reapers queue it once;
+        # a task that was only late finds the upload claimed by itself and does nothing.
+        if lost.filter(pk=upload_id).update(queued_at=now):
+            transaction.on_commit(lambda pk=upload_id: _queue_process(pk), robust=True)
+            requeued += 1
+    return failed + requeued

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from organizations.models import Municipality, Organization, OrgType, Region
+from organizations.versions import ALL, data_changed
 
 from .models import (
     Indicator,
@@ -433,6 +434,7 @@ def weekly_values_compute_weeks(
         _update_changes(ORG, "organization_id", following, scopes[ORG])
         for table, key in ((MO, "municipality_id"), (REG, "region_id")):
             _update_changes(table, key, sorted({*mondays, *following}), scopes[table])
+        data_changed(ALL)
     return mondays
 
 

@@ -1,4 +1,4 @@
-"""App config for the registry."""
+"""App config for the registry: connects the signals that renew data versions."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class OrganizationsConfig(AppConfig):
     name = "organizations"
     verbose_name = "Реестр"
+
+    def ready(self) -> None:
+        from . import versions
+
+        versions.connect()

@@ -362,3 +362,18 @@ class Membership(models.Model):
             raise ValidationError(
                 f"Для роли «{self.get_role_display()}» укажите ровно одно: {expected}."
             )
+
+
+class DataVersion(models.Model):
+    """A token that every write to some data replaces, in the writer's transaction: figures
+    cached under the token are never served after a change commits (see versions.py)."""
+
+    name = models.CharField("данные", max_length=40, primary_key=True)
+    token = models.CharField("версия", max_length=32)
+
+    class Meta:
+        verbose_name = "версия данных"
+        verbose_name_plural = "версии данных"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

@@ -15,14 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal
 NO_DATA = "нет данных мониторинга"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasuredState:
     # True: target met; False: not met; None: no data, or no target for the stage yet.
     done: bool | None
-    text: str
     value_pct: Decimal | None = None
     target_pct: Decimal | None = None
     week_start: datetime.date | None = None
+    stage: int | None = None  # the item's stage, named when its target is not set yet
 
     @property
     def short(self) -> str:
@@ -31,8 +31,25 @@ class MeasuredState:
             return "н/д"
         return f"{self.value_pct.quantize(Decimal('1'), rounding=ROUND_HALF_UP)} %"
 
+    @property
+    def text(self) -> str:
+        """The sentence for people (built when shown: a district's figures need none of it)."""
+        if self.value_pct is None or self.week_start is None:
+            return NO_DATA
+        week, value = format_week(self.week_start), format_pct(self.value_pct)
+        if self.target_pct is None:
+            return (
+                f"по данным мониторинга на неделю {week}: {value}; цель этапа {self.stage} ещё "
+                "не задана региональным координатором"
+            )
+        verdict = "выполнено" if self.done else "не выполнено"
+        return (
+            f"{verdict} по данным мониторинга на неделю {week}: {value} "
+            f"при цели {format_pct(self.target_pct)}"
+        )
 
-NO_DATA_STATE = MeasuredState(done=None, text=NO_DATA)
+
+NO_DATA_STATE = MeasuredState(done=None)
 
 
 def format_pct(value: Decimal) -> str:
@@ -69,34 +86,14 @@ def state_from_reading(item, reading) -> MeasuredState:
     if reading is None or reading.value_pct is None:
         return NO_DATA_STATE
     value = Decimal(reading.value_pct)
-    week = format_week(reading.week_start)
     if item.threshold_pct is not None:
         target = Decimal(item.threshold_pct)
     else:
         target = (reading.stage_targets or {}).get(item.stage)
     if target is None:
-        return MeasuredState(
-            done=None,
-            text=(
-                f"по данным мониторинга на неделю {week}: {format_pct(value)}; цель этапа "
-                f"{item.stage} ещё не задана региональным координатором"
-            ),
-            value_pct=value,
-            week_start=reading.week_start,
-        )
+        return MeasuredState(None, value, None, reading.week_start, item.stage)
     target = Decimal(target)
-    done = value >= target
-    verdict = "выполнено" if done else "не выполнено"
-    return MeasuredState(
-        done=done,
-        text=(
-            f"{verdict} по данным мониторинга на неделю {week}: {format_pct(value)} "
-            f"при цели {format_pct(target)}"
-        ),
-        value_pct=value,
-        target_pct=target,
-        week_start=reading.week_start,
-    )
+    return MeasuredState(value >= target, value, target, reading.week_start, item.stage)
 
 
 def measured_states(

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from organizations.models import Membership, Municipality, Organization, Region, Role
 from organizations.selectors import scope_of
+from organizations.versions import ALL, cached, municipality_data
 
 from .measures import MeasuredState, measured_states
 from .models import (
@@ -749,6 +750,37 @@ def district_progress(
             )
         )
     return DistrictProgress(municipality, today, columns, rows, inactive_count)
+
+
+@dataclass(frozen=True)
+class DistrictSummary:
+    """What a district dashboard shows of the checklists and plan: the matrix's own figures."""
+
+    percent: int | None
+    overdue_cells: int
+    percents: dict[int, int | None]  # organisation id -> share done
+
+
+def district_summary(
+    municipality: Municipality, *, org_type: str = "", query: str = ""
+) -> DistrictSummary:
+    """``district_progress`` reduced to its figures, cached until the district's tasks,
+    registry, templates or measured values change (organizations.versions) or the day ends."""
+    today = local_today(municipality.region.timezone)  # the pages load the region with it
+
+    def compute() -> DistrictSummary:
+        progress = district_progress(municipality, today=today, org_type=org_type, query=query)
+        return DistrictSummary(
+            progress.percent,
+            progress.overdue_cells,
+            {row.organization.pk: row.percent for row in progress.rows},
+        )
+
+    return cached(
+        ("district-summary", municipality.pk, today, org_type, query),
+        (ALL, municipality_data(municipality.pk)),
+        compute,
+    )
 
 
 def district_rows_filter(

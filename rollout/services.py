@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from organizations.models import Membership, Municipality, Organization, Role
+from organizations.versions import ALL, data_changed, municipality_data
 
 from .evidence import EvidenceFileError, evidence_file_check
 from .models import (
@@ -125,8 +126,14 @@ def _apply(
         )
         result.restored += len(adopted)
     if missing:
-        Task.objects.bulk_create([Task(**expected[key]) for key in missing], batch_size=CHUNK)
+        # A sync running at the same moment (a manual rollout_sync beside an import's) may
+        # create some of them first: the unique constraints keep one, this one skips it.
+        Task.objects.bulk_create(
+            [Task(**expected[key]) for key in missing], batch_size=CHUNK, ignore_conflicts=True
+        )
         result.created = len(missing)
+    if to_archive or to_restore or adopted or missing:
+        data_changed(ALL)
     return result
 
 
@@ -475,6 +482,7 @@ def task_status_change(
         task.changed_by = user
         task.changed_at = now
         task.save(update_fields=["status", "comment", "reason", "changed_by", "changed_at"])
+        data_changed(municipality_data(task.municipality_id or task.organization.municipality_id))
     except Exception:
         # The row that would point at the stored file is not written: do not leave the file.
         if saved_evidence is not None and saved_evidence.file:

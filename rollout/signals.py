@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django.db.models.signals import m2m_changed, post_save
 
 from organizations.models import Membership, Municipality, Organization, Role
+from organizations.versions import ALL, data_changed
 
 from . import services
 from .models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate, PlanTemplate
@@ -81,6 +82,12 @@ def plan_changed(sender, instance, **kwargs):
     services.tasks_sync_for_plans(item_ids=item_ids)
 
 
+def templates_changed(sender, instance, **kwargs):
+    """A deadline or an applicable type may change with no task written: renew the figures."""
+    if not kwargs.get("raw", False):
+        data_changed(ALL)
+
+
 def connect() -> None:
     post_save.connect(organization_saved, sender=Organization, dispatch_uid="rollout_org")
     post_save.connect(municipality_saved, sender=Municipality, dispatch_uid="rollout_mo")
@@ -94,3 +101,7 @@ def connect() -> None:
         post_save.connect(checklist_changed, sender=model, dispatch_uid=f"rollout_{model.__name__}")
     for model in (PlanTemplate, PlanItemTemplate):
         post_save.connect(plan_changed, sender=model, dispatch_uid=f"rollout_{model.__name__}")
+    for model in (ChecklistTemplate, ChecklistStepTemplate, PlanTemplate, PlanItemTemplate):
+        post_save.connect(
+            templates_changed, sender=model, dispatch_uid=f"versions_{model.__name__}"
+        )

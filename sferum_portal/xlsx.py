@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A signed number written as text (a CSV cell, a change such as "-1.50") is data, not a formula.
@@ -38,11 +39,12 @@ def sheet_title(title: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """A value with a background colour (hex, no #) and an optional number format."""
+    """A value with a background colour, a text colour (hex, no #) and a number format."""
 
     value: Any
     fill: str | None = None
     number_format: str | None = None
+    color: str | None = None
 
 
 def table_workbook(
@@ -51,15 +53,36 @@ def table_workbook(
     rows: Iterable[Sequence[Any]],
     *,
     widths: Sequence[int] | None = None,
+    freeze: str = "A2",
 ) -> Workbook:
+    """A workbook of one table sheet; ``add_table`` adds more."""
     book = Workbook()
-    sheet = book.active
+    _fill_table(book.active, title, headers, rows, widths=widths, freeze=freeze)
+    return book
+
+
+def add_table(
+    book: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+    freeze: str = "A2",
+) -> Worksheet:
+    sheet = book.create_sheet()
+    _fill_table(sheet, title, headers, rows, widths=widths, freeze=freeze)
+    return sheet
+
+
+def _fill_table(sheet, title, headers, rows, *, widths, freeze) -> None:
     sheet.title = sheet_title(title)
     sheet.append([safe_text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     fills: dict[str, PatternFill] = {}
+    fonts: dict[str, Font] = {}
     for row in rows:
         values, styles = [], []
         for item in row:
@@ -75,20 +98,21 @@ def table_workbook(
                 if style is None:
                     continue
                 if style.fill:
-                    fills.setdefault(
-                        style.fill,
-                        PatternFill("solid", start_color=style.fill, end_color=style.fill),
-                    )
+                    if style.fill not in fills:
+                        fills[style.fill] = PatternFill(
+                            "solid", start_color=style.fill, end_color=style.fill
+                        )
                     cell.fill = fills[style.fill]
+                if style.color:
+                    cell.font = fonts.setdefault(style.color, Font(color=style.color))
                 if style.number_format:
                     cell.number_format = style.number_format
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = freeze
     last = get_column_letter(max(len(headers), 1))
     sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
     for index, header in enumerate(headers, start=1):
         width = widths[index - 1] if widths else min(max(len(str(header)), 10) + 2, 60)
         sheet.column_dimensions[get_column_letter(index)].width = width
-    return book
 
 
 def workbook_bytes(book: Workbook) -> bytes:

@@ -36,6 +36,7 @@ class Upload(models.Model):
         verbose_name="кто загрузил",
     )
     created_at = models.DateTimeField("загружен", auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField("поставлено в очередь", null=True, blank=True)
     started_at = models.DateTimeField("начало записи", null=True, blank=True)
     finished_at = models.DateTimeField("окончание", null=True, blank=True)
     file = models.FileField("файл", upload_to=upload_path, max_length=200)
@@ -81,7 +82,7 @@ class Upload(models.Model):
     # uploader's.
     history = History(
         excluded_fields=[
-            "uploaded_by", "started_at", "finished_at", "file", "file_size", "sha256",
+            "uploaded_by", "queued_at", "started_at", "finished_at", "file", "file_size", "sha256",
             "skip_invalid", "progress", "progress_note", "dates", "summary", "error_message",
             "duplicate_of", "task_id",
         ],

@@ -18,7 +18,7 @@ from monitoring.flags import flags_for
 from monitoring.weekly import iso_week_label, parse_iso_week
 from organizations import permissions, selectors
 from organizations.models import OrgType
-from rollout.selectors import district_progress
+from rollout.selectors import district_summary
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 
@@ -80,10 +80,9 @@ def municipality_dashboard(request, pk: int):
     if request.GET.get("format") == "xlsx" and area.week:
         book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
-    progress = district_progress(municipality, org_type=filters.org_type, query=filters.query)
-    percents = {row.organization.pk: row.percent for row in progress.rows}
+    progress = district_summary(municipality, org_type=filters.org_type, query=filters.query)
     for row in league:
-        row.extra["progress_pct"] = percents.get(row.pk)
+        row.extra["progress_pct"] = progress.percents.get(row.pk)
     no_data = [row for row in league if row.value_row is None]
     return render(
         request,

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -130,4 +130,6 @@ def upload_problems_xlsx(request, pk: int):
 @login_required
 def upload_file(request, pk: int):
     upload = _visible_upload(request, pk)
+    if not upload.file:  # refused as unsafe: not kept
+        raise Http404("Файл не сохранён.")
     return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.file_name)

@@ -57,3 +57,25 @@ def test_upload_preview_confirm_and_history(
     assert "ноябрь-17.xlsx" in history and "загружено" in history
     assert "с-ошибкой.xlsx" in history and "отменено" in history
     shot(page, "11-upload-history")
+
+
+def test_a_zip_bomb_is_refused_on_its_page_and_kept_out_of_the_data(
+    world, browser_page, log_in, live_server, shot, tmp_path
+):
+    from tests.security.hostile_files import CORPUS
+
+    bomb = CORPUS["ratio_bomb"].build(tmp_path)
+    page = browser_page
+    log_in(page, "methodologist", PASSWORD)
+    page.get_by_role("link", name="Загрузка статистики").click()
+    page.set_input_files("input[type=file]", str(bomb))
+    page.get_by_role("button", name="Проверить файлы").click()
+    page.wait_for_load_state("networkidle")
+    alert = page.locator(".alert-danger").inner_text()
+    assert f"«{bomb.name}»" in alert and "zip-бомб" in alert and "Ничего не записано" in alert
+    assert page.get_by_role("button", name="Загрузить данные").count() == 0
+    shot(page, "12-upload-zip-bomb-refused")
+    page.get_by_role("link", name="Загрузка статистики").first.click()
+    history = page.locator("table").inner_text()
+    assert bomb.name in history and "не загружено" in history
+    assert Snapshot.objects.count() == 0

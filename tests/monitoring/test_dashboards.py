@@ -108,6 +108,29 @@ def test_the_district_page_ranks_and_counts_people_missing(scenario, client):
     assert "Ещё 14 сотрудников" in page  # 76 of 120 active, 75 % needs 90
 
 
+def test_the_district_page_shows_a_ticked_step_at_once(scenario, client):
+    """Its checklist figures are cached (rollout.selectors.district_summary): a tick renews
+    them for the next page load."""
+    from rollout.models import Status, Task
+    from rollout.services import task_status_change
+
+    world = scenario["world"]
+    client.force_login(world.district_lead)
+    url = reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
+
+    def shown() -> tuple[int | None, int | None]:
+        response = client.get(url)
+        league = {row.pk: row.extra["progress_pct"] for row in response.context["league"]}
+        return response.context["progress"].percent, league[world.school.pk]
+
+    district_before, school_before = shown()
+    assert shown() == (district_before, school_before)
+    for task in Task.objects.filter(user=world.oo_admin):
+        task_status_change(task=task, user=world.oo_admin, status=Status.DONE)
+    district_after, school_after = shown()
+    assert district_after > district_before and school_after > school_before
+
+
 def test_the_district_page_filters_by_type_and_search(scenario, client):
     world = scenario["world"]
     client.force_login(world.district_lead)

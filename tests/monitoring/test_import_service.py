@@ -213,6 +213,27 @@ def test_an_upload_whose_worker_vanished_is_marked_failed_not_left_running(world
     assert Snapshot.objects.count() == 0
 
 
+def test_a_confirmed_upload_whose_task_the_broker_lost_is_queued_again(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    upload = services.upload_receive(
+        uploaded_file=export_file([export_row(world.school, D1)]), user=world.coordinator
+    )
+    Upload.objects.filter(pk=upload.pk).update(status=Status.QUEUED, queued_at=timezone.now())
+    assert services.uploads_reap_stale() == 0  # queued a moment ago: its task is on its way
+    long_ago = timezone.now() - timezone.timedelta(hours=3)
+    Upload.objects.filter(pk=upload.pk).update(queued_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True) as queued:  # tasks run inline here
+        assert services.uploads_reap_stale() == 1
+        assert services.uploads_reap_stale() == 0  # claimed: queued once
+    assert [c.__qualname__ for c in queued].count("uploads_reap_stale.<locals>.<lambda>") == 1
+    upload.refresh_from_db()
+    assert upload.status == Status.DONE and upload.rows_written == 1
+    assert Snapshot.objects.count() == 1
+
+
 def test_the_command_prints_located_errors_and_exits_nonzero(world, tmp_path, capsys):
     path = tmp_path / "bad.xlsx"
     rows = [export_row(world.school, D1), export_row(world.other_school, D1, sferum_id="XXXX")]

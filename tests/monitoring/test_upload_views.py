@@ -78,9 +78,10 @@ def test_a_file_that_is_not_xlsx_is_refused_with_its_name(world, client):
 
     client.force_login(world.coordinator)
     fake = SimpleUploadedFile("отчёт.xlsx", b"MZ\x90\x00 this is not a workbook")
-    response = client.post(reverse("monitoring:upload_list"), {"files": fake})
+    response = client.post(reverse("monitoring:upload_list"), {"files": fake}, follow=True)
     assert "Файл «отчёт.xlsx» назван .xlsx, но это не книга Excel" in response.content.decode()
-    assert not Upload.objects.exists()
+    upload = Upload.objects.get()
+    assert upload.status == Upload.Status.REJECTED and not upload.file
 
 
 def test_uploads_are_visible_within_scope_only(world, client):

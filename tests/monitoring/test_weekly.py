@@ -152,7 +152,8 @@ def test_a_recompute_runs_a_fixed_number_of_queries(scenario):
 
     before = count()
     OrganizationFactory.create_batch(20, municipality=scenario["world"].municipality)
-    assert count() == before <= 20
+    # Locks, targets, the three levels, the changes, the savepoint and the data version.
+    assert count() == before <= 21
 
 
 def report(week: str, level: str, **options) -> list[dict]:

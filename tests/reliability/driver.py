@@ -6,6 +6,7 @@ Actions:
   {"action": "import", "file": path}             upload_receive + upload_confirm, inline (as
                                                   ``manage.py import_sferum_stats`` does)
   {"action": "recompute", "mondays": [iso, ...]}  weekly_values_compute_weeks
+  {"action": "sync"}                              rollout's tasks_sync_all (``rollout_sync``)
 
 Options:
   "start_flag": path   connect first, then wait until this file exists (processes that share a
@@ -72,6 +73,13 @@ def do_recompute(spec: dict) -> dict:
     return {"mondays": spec["mondays"]}
 
 
+def do_sync(spec: dict) -> dict:
+    from rollout.services import tasks_sync_all
+
+    result = tasks_sync_all()
+    return {"created": result.created, "archived": result.archived}
+
+
 def main(spec: dict) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
     import django
@@ -82,7 +90,7 @@ def main(spec: dict) -> dict:
     connection.ensure_connection()
     if spec.get("start_flag"):
         wait_for(Path(spec["start_flag"]))
-    act = {"import": do_import, "recompute": do_recompute}[spec["action"]]
+    act = {"import": do_import, "recompute": do_recompute, "sync": do_sync}[spec["action"]]
     hold = spec.get("hold")
     if not hold:
         return act(spec)

@@ -1,7 +1,7 @@
 """Two real processes writing the same data at the same moment on PostgreSQL: two uploads of
 the same organisations and dates, two uploads creating the same new organisations, two
-recomputes of the same (or adjacent) weeks. Each ends as if one had run after the other: no
-duplicates, no lost update, no mix of the two.
+recomputes of the same (or adjacent) weeks, two syncs of the same checklist tasks. Each ends as
+if one had run after the other: no duplicates, no lost update, no mix of the two.
 
 Each case runs in two ways: "same moment" starts both processes on one flag (the race is real
 but its interleaving is luck), "into a held write" lets the first process finish its write and
@@ -231,3 +231,29 @@ def test_recomputes_of_adjacent_weeks_do_not_lose_the_change_between_them(
     ).values_list("staff_activity_change", flat=True)
     assert set(changes) == {20}  # 60 % now against 40 % the week before
     assert_weekly_values_as_one_recompute(MONDAYS, world.region)
+
+
+def task_keys() -> list[tuple]:
+    from rollout.models import Task
+
+    fields = ("step_id", "plan_item_id", "membership_id", "school_class_id", "organization_id",
+              "municipality_id", "archived")  # fmt: skip
+    return sorted(
+        tuple(-1 if value is None else value for value in key)
+        for key in Task.objects.values_list(*fields)
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_syncs_of_the_same_tasks_create_each_task_once(processes, world, schools, mode):
+    """A manual ``rollout_sync`` while an import's follow-up sync runs: both find the same
+    tasks missing; each is created once and neither sync fails."""
+    from rollout.models import Task
+    from rollout.services import tasks_sync_all
+
+    tasks_sync_all()
+    expected = task_keys()
+    Task.objects.all().delete()
+    first, second = race(processes, {"action": "sync"}, {"action": "sync"}, mode)
+    assert task_keys() == expected
+    assert first["created"] + second["created"] >= len(expected)

@@ -13,9 +13,11 @@ import openpyxl
 import openpyxl.xml
 import pytest
 from defusedxml.common import EntitiesForbidden
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 
 from monitoring.importers import safety
 from monitoring.importers.reader import ENGINES, ReaderError, read_sheets
@@ -84,19 +86,34 @@ def post_file(client, path: Path):
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_a_hostile_file_is_refused_on_the_upload_page_and_nothing_is_stored(
-    world, client, hostile, name
+def test_a_hostile_file_is_refused_on_the_upload_page_and_nothing_is_kept(
+    world, client, hostile, name, django_capture_on_commit_callbacks
 ):
+    """Small files are checked in the request, big ones by the check task (run here as the
+    request commits): either way the upload ends refused with the message, and the file itself
+    is not kept. A wrong extension is refused by the form before anything is stored."""
     path = hostile(name)
     client.force_login(world.coordinator)
-    before = counts()
-    response = post_file(client, path)
-    assert response.status_code == 200
-    [message] = response.context["form"].errors["files"]
-    expected = CORPUS[name].form_refused or CORPUS[name].refused
-    assert f"«{path.name}»" in message and expected in message
-    assert path.name in response.content.decode()
-    assert counts() == before
+    uploads, snapshots, organizations = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_file(client, path)
+    if CORPUS[name].form_refused:
+        assert response.status_code == 200
+        [message] = response.context["form"].errors["files"]
+        assert f"«{path.name}»" in message and CORPUS[name].form_refused in message
+        assert counts() == (uploads, snapshots, organizations)
+        return
+    upload = Upload.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{upload.pk}/")
+    assert upload.status == Upload.Status.REJECTED
+    assert f"«{path.name}»" in upload.error_message
+    assert CORPUS[name].refused in upload.error_message
+    assert not upload.file and not any(Path(settings.MEDIA_ROOT).rglob(path.name))
+    page = client.get(response.url).content.decode()
+    assert "не загружено" in page and escape(upload.error_message) in page
+    assert "файл не сохранён" in page and "Строк с данными" not in page
+    assert client.get(reverse("monitoring:upload_file", args=[upload.pk])).status_code == 404
+    assert counts() == (uploads + 1, snapshots, organizations)
 
 
 @pytest.mark.parametrize("name", REFUSED)
@@ -303,3 +320,77 @@ def test_the_stream_is_left_at_its_start_for_the_reader(tmp_path):
         handle.seek(100)
         safety.inspect_workbook_file(handle, file_name="ok.xlsx")
         assert handle.tell() == 0
+
+
+# --- the box: the fast first tier vouches only for what the reference tier would pass ---------
+
+BOX_EDGES = {
+    # name: (the data row's cells, refused with this text or None)
+    "second_r_in_a_cell": ('<c r="A2" r="XFD1048576"><v>1</v></c>', "XFD1048576"),
+    "stray_r_after_a_quote": ('<c r="A2" t="n"r="XFD1048576"><v>1</v></c>', "XFD1048576"),
+    "two_spaces_before_r": ('<c  r="XFD1048576"><v>1</v></c>', "XFD1048576"),
+    "tab_before_r": ('<c\tr="XFD1048576"><v>1</v></c>', "XFD1048576"),
+    "single_quotes": ("<c r='XFD1048576'><v>1</v></c>", "XFD1048576"),
+    "just_inside_the_box": ('<c r="Z189999"><v>1</v></c>', None),
+    "lower_case_inside": ('<c r="z189999"><v>1</v></c>', None),
+    "just_below_the_box": ('<c r="A190000"><v>1</v></c>', None),  # 23 × 190,000 cells: passes
+    "far_below_the_box": ('<c r="W1048576"><v>1</v></c>', "W1048576"),
+    "two_letters": ('<c r="AA2"><v>1</v></c>', None),
+    "formatting_far_away": ('<c r="XFD1048576" s="1"/>', None),  # no value: not a cell
+}
+
+
+def box_edge(directory: Path, name: str) -> Path:
+    cells, _ = BOX_EDGES[name]
+    row = f'<row r="2">{cells}</row>'
+    return write_xlsx(directory / f"{name}.xlsx", sheet_xml([header_row(), row]))
+
+
+def outcome(path: Path) -> str | None:
+    try:
+        inspect(path)
+    except safety.UnsafeFile as refused:
+        return refused.message
+    return None
+
+
+@pytest.mark.parametrize("name", BOX_EDGES)
+def test_cells_at_the_edges_of_the_box_are_judged_as_the_reference_tier_judges_them(
+    tmp_path, monkeypatch, name
+):
+    path = box_edge(tmp_path, name)
+    expected = BOX_EDGES[name][1]
+    fast = outcome(path)
+    if expected is None:
+        assert fast is None
+    else:
+        assert fast is not None and expected in fast
+    monkeypatch.setattr(safety, "_within_box", lambda text: False)
+    assert outcome(path) == fast
+
+
+@pytest.mark.parametrize(
+    "name", ["thousand_columns", "far_corners", "far_column", "prefixed_far_column",
+             "sneaky_far_cell", "unaddressed_cells", "huge_dimension"],
+)  # fmt: skip
+def test_the_box_changes_no_verdict_on_the_corpus(hostile, monkeypatch, name):
+    path = hostile(name)
+    fast = outcome(path)
+    monkeypatch.setattr(safety, "_within_box", lambda text: False)
+    assert outcome(path) == fast
+
+
+def test_the_box_fits_the_limits():
+    assert safety.MAX_RANGE_CELLS >= 26 * 189_999 and safety.MAX_COLUMNS >= 26
+
+
+def test_a_plain_export_is_vouched_for_by_the_box_alone(tmp_path, monkeypatch):
+    """The path of every real export: no second pass over its references."""
+
+    def second_pass(part, text):
+        raise AssertionError("the reference tier ran")
+
+    monkeypatch.setattr(safety, "_bound_cells", second_pass)
+    inspect(wide_sheet(tmp_path / "plain.xlsx", 23))
+    with pytest.raises(AssertionError, match="reference tier"):
+        inspect(wide_sheet(tmp_path / "wide.xlsx", 27))

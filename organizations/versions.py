@@ -1,0 +1,104 @@
+"""Data versions: tokens that change whenever the data behind a cached figure changes.
+
+    tokens = data_tokens(ALL, municipality_data(municipality.pk))   # part of a cache key
+    data_changed(municipality_data(organization.municipality_id))  # in the writer's transaction
+
+Two kinds of names: ``ALL`` for what touches every district (the weekly values, targets,
+checklist templates, imports, bulk syncs) and ``municipality_data(pk)`` for one district's
+registry and checklist ticks. A token is a random string kept in the database and replaced by
+each writer inside its own transaction, so:
+- a figure cached under the old tokens is never served once the change has committed, on any
+  process or server, whatever cache backend holds the figures;
+- a write that rolls back leaves the tokens, and the cached figures, valid;
+- tokens are random rather than counted: a test database rolled back to empty starts from new
+  tokens, never from a previous test's.
+The writers call ``data_changed`` last, just before they commit, so the row stays locked only
+for a moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from .models import DataVersion
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+ALL = "all"
+# Cached figures are dropped by their tokens, not by time; this only bounds the cache's size.
+CACHE_SECONDS = 24 * 3600
+
+
+def municipality_data(municipality_id: int) -> str:
+    return f"mo:{municipality_id}"
+
+
+def data_tokens(*names: str) -> str:
+    """The current tokens of ``names``, joined for a cache key (one query; creates the missing
+    ones)."""
+    found = dict(DataVersion.objects.filter(name__in=names).values_list("name", "token"))
+    missing = [name for name in names if name not in found]
+    if missing:
+        DataVersion.objects.bulk_create(
+            [DataVersion(name=name, token=uuid.uuid4().hex) for name in missing],
+            ignore_conflicts=True,  # another request created it meanwhile: read theirs
+        )
+        found |= dict(DataVersion.objects.filter(name__in=missing).values_list("name", "token"))
+    return ":".join(found[name] for name in names)
+
+
+def cached(parts: tuple, names: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, cached under ``parts`` and the current tokens of ``names``. A cache that
+    is down is skipped (the figures are computed), never an error."""
+    raw = ":".join(str(part) for part in parts) + "|" + data_tokens(*names)
+    key = "v:" + hashlib.sha256(raw.encode()).hexdigest()
+    try:
+        value = cache.get(key)
+    except Exception:
+        log.warning("Cache unavailable: computing %s", parts[0], exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, CACHE_SECONDS)
+        except Exception:
+            log.warning("Cache unavailable: %s not kept", parts[0], exc_info=True)
+    return value
+
+
+def data_changed(*names: str) -> None:
+    """Give ``names`` new tokens (one query, in the caller's transaction)."""
+    DataVersion.objects.bulk_create(
+        [DataVersion(name=name, token=uuid.uuid4().hex) for name in dict.fromkeys(names)],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["token"],
+    )
+
+
+def _organization_changed(sender, instance, raw=False, **kwargs):
+    # An organisation may have moved between districts: every district's figures may change.
+    if not raw:
+        data_changed(ALL)
+
+
+def _class_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        data_changed(municipality_data(instance.organization.municipality_id))
+
+
+def connect() -> None:
+    """The registry's single-row writes; bulk writers call ``data_changed`` themselves."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Organization, SchoolClass
+
+    for signal in (post_save, post_delete):
+        signal.connect(_organization_changed, sender=Organization, dispatch_uid="versions_org")
+        signal.connect(_class_changed, sender=SchoolClass, dispatch_uid="versions_class")
