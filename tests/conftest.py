@@ -193,3 +193,43 @@ def real_celery(celery_worker_process):
     celery_app.conf.task_always_eager = False
     yield celery_worker_process
     celery_app.conf.task_always_eager = True
+    _wait_until_idle(celery_worker_process)
+
+
+def _wait_until_idle(worker, timeout: float = 60) -> None:
+    """Wait until the worker has nothing queued, prefetched or running: a follow-up task that a
+    test did not wait for (a recompute queued on a commit) must not write while the test
+    database is being flushed, or the flush deadlocks with it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    idle_checks = 0
+    with celery_app.connection_for_write() as conn:
+        redis = conn.default_channel.client
+        while time.monotonic() < deadline and worker.poll() is None:
+            queued = redis.llen(celery_app.conf.task_default_queue)
+            # The solo pool answers only between tasks: no answer means a task is running.
+            inspect = celery_app.control.inspect(timeout=1, limit=1)
+            active, reserved = inspect.active(), inspect.reserved()
+            busy = queued or not active or any(active.values()) or any((reserved or {}).values())
+            idle_checks = 0 if busy else idle_checks + 1
+            if idle_checks == 2:  # twice in a row: nothing was handed over in between
+                return
+            time.sleep(0.2)
+    raise RuntimeError("the Celery worker did not become idle within 60 s")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, plus: at the end of the run, close the sessions that other threads (the
+    live server's) left on the PostgreSQL test database, so that it can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
