@@ -12,8 +12,8 @@ each writer inside its own transaction, so:
 - a write that rolls back leaves the tokens, and the cached figures, valid;
 - tokens are random rather than counted: a test database rolled back to empty starts from new
   tokens, never from a previous test's.
-The writers call ``data_changed`` last, just before they commit, so the row stays locked only
-for a moment.
+The writers call ``data_changed`` last, just before they commit, so the rows stay locked only
+for a moment; every writer locks the ``ALL`` row first, so writers never deadlock on them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 
 from .models import DataVersion
 
@@ -73,13 +74,32 @@ def cached(parts: tuple, names: tuple[str, ...], compute: Callable[[], T]) -> T:
 
 
 def data_changed(*names: str) -> None:
-    """Give ``names`` new tokens (one query, in the caller's transaction)."""
+    """Give ``names`` new tokens, in the caller's transaction.
+
+    The rows stay locked until the caller commits. So that two writers renewing the same
+    tokens in opposite orders (a class, then an organisation; an organisation, then a class)
+    wait for each other instead of deadlocking, every writer takes the ``ALL`` row first: a
+    district's token is renewed only under it."""
+    names = sorted(set(names), key=lambda name: (name != ALL, name))
+    if names[0] != ALL:
+        _lock_all()
     DataVersion.objects.bulk_create(
-        [DataVersion(name=name, token=uuid.uuid4().hex) for name in dict.fromkeys(names)],
+        [DataVersion(name=name, token=uuid.uuid4().hex) for name in names],
         update_conflicts=True,
         unique_fields=["name"],
         update_fields=["token"],
     )
+
+
+def _lock_all() -> None:
+    """Lock the ``ALL`` row without renewing it (creating it first if it is missing)."""
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, token) VALUES (%s, %s) "
+            f"ON CONFLICT (name) DO UPDATE SET token = {table}.token",
+            [ALL, uuid.uuid4().hex],
+        )
 
 
 def _organization_changed(sender, instance, raw=False, **kwargs):

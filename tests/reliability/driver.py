@@ -7,6 +7,11 @@ Actions:
                                                   ``manage.py import_sferum_stats`` does)
   {"action": "recompute", "mondays": [iso, ...]}  weekly_values_compute_weeks
   {"action": "sync"}                              rollout's tasks_sync_all (``rollout_sync``)
+  {"action": "renew", "names": [a, b], "dir": path, "name": str}
+                                                  in one transaction: renew data version a,
+                                                  touch ``<name>.first``, wait for
+                                                  ``<name>.go``, renew b (a writer that saves a
+                                                  class, then an organisation)
 
 Options:
   "start_flag": path   connect first, then wait until this file exists (processes that share a
@@ -80,6 +85,21 @@ def do_sync(spec: dict) -> dict:
     return {"created": result.created, "archived": result.archived}
 
 
+def do_renew(spec: dict) -> dict:
+    from django.db import transaction
+
+    from organizations.versions import data_changed
+
+    folder, name = Path(spec["dir"]), spec["name"]
+    first, then = spec["names"]
+    with transaction.atomic():
+        data_changed(first)
+        (folder / f"{name}.first").touch()
+        wait_for(folder / f"{name}.go")
+        data_changed(then)
+    return {"renewed": spec["names"]}
+
+
 def main(spec: dict) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
     import django
@@ -90,7 +110,8 @@ def main(spec: dict) -> dict:
     connection.ensure_connection()
     if spec.get("start_flag"):
         wait_for(Path(spec["start_flag"]))
-    act = {"import": do_import, "recompute": do_recompute, "sync": do_sync}[spec["action"]]
+    actions = {"import": do_import, "recompute": do_recompute, "sync": do_sync, "renew": do_renew}
+    act = actions[spec["action"]]
     hold = spec.get("hold")
     if not hold:
         return act(spec)

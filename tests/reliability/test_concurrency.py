@@ -1,6 +1,7 @@
 """Two real processes writing the same data at the same moment on PostgreSQL: two uploads of
 the same organisations and dates, two uploads creating the same new organisations, two
-recomputes of the same (or adjacent) weeks, two syncs of the same checklist tasks. Each ends as
+recomputes of the same (or adjacent) weeks, two syncs of the same checklist tasks, two writers
+renewing the same data versions in opposite orders. Each ends as
 if one had run after the other: no duplicates, no lost update, no mix of the two.
 
 Each case runs in two ways: "same moment" starts both processes on one flag (the race is real
@@ -12,6 +13,7 @@ updates when nothing serialises the writers, made certain).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -28,7 +30,7 @@ from organizations.models import Municipality, Organization
 from tests.factories import OrganizationFactory
 from tests.monitoring.conftest import WITH_STAFF, export_file, export_row
 
-from .conftest import wait_until_blocked_or_done
+from .conftest import lock_waiters, wait_until_blocked_or_done
 
 pytestmark = [
     pytest.mark.postgres,
@@ -257,3 +259,32 @@ def test_two_syncs_of_the_same_tasks_create_each_task_once(processes, world, sch
     first, second = race(processes, {"action": "sync"}, {"action": "sync"}, mode)
     assert task_keys() == expected
     assert first["created"] + second["created"] >= len(expected)
+
+
+def test_two_writers_renewing_data_versions_in_opposite_orders_both_commit(processes, world):
+    """A class saved, then an organisation (its district's token, then all districts'), beside
+    the other order: without one lock order the two would deadlock and one would fail."""
+    from organizations.models import DataVersion
+    from organizations.versions import ALL, municipality_data
+
+    district = municipality_data(world.municipality.pk)
+    folder = str(processes.folder)
+    class_first = processes.start(
+        {"action": "renew", "names": [district, ALL], "dir": folder, "name": "a"}
+    )
+    processes.wait_for("a.first", watch=[class_first])
+    organisation_first = processes.start(
+        {"action": "renew", "names": [ALL, district], "dir": folder, "name": "b"}
+    )
+    # Each holds its first token (without one lock order), or the second waits for the first.
+    deadline = time.monotonic() + 60
+    while not (processes.folder / "b.first").exists() and not lock_waiters():
+        assert time.monotonic() < deadline and organisation_first.poll() is None
+        time.sleep(0.02)
+    before = dict(DataVersion.objects.values_list("name", "token"))
+    processes.release("a.go")
+    processes.release("b.go")
+    assert processes.result(class_first) == {"renewed": [district, ALL]}
+    assert processes.result(organisation_first) == {"renewed": [ALL, district]}
+    after = dict(DataVersion.objects.values_list("name", "token"))
+    assert after[ALL] != before[ALL] and after[district] != before[district]
