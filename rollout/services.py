@@ -10,7 +10,8 @@ do not depend on the number of rows (chunks of ``CHUNK`` owners).
 """
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -56,6 +57,21 @@ class SyncResult:
         return (
             f"создано {self.created}, в архив {self.archived}, возвращено из архива {self.restored}"
         )
+
+
+def _sync_transaction(sync: Callable[..., SyncResult]) -> Callable[..., SyncResult]:
+    """Run a sync in one transaction and, when it changed any task, renew the figures' data
+    version at its very end: the version row stays locked only while the sync commits."""
+
+    @functools.wraps(sync)
+    def run(*args, **kwargs) -> SyncResult:
+        with transaction.atomic():
+            result = sync(*args, **kwargs)
+            if result.created or result.archived or result.restored:
+                data_changed(ALL)
+        return result
+
+    return run
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -132,8 +148,6 @@ def _apply(
             [Task(**expected[key]) for key in missing], batch_size=CHUNK, ignore_conflicts=True
         )
         result.created = len(missing)
-    if to_archive or to_restore or adopted or missing:
-        data_changed(ALL)
     return result
 
 
@@ -267,34 +281,38 @@ def _ids(values) -> list[int]:
     return sorted({int(v) for v in values})
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_for_memberships(*, membership_ids) -> SyncResult:
     """Steps of the given memberships (per class for class teachers)."""
     return _sync_memberships(_ids(membership_ids))
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_for_organizations(*, organization_ids) -> SyncResult:
     """Plan items of the given organisations (the items of their type)."""
     return _sync_organizations(_ids(organization_ids))
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_for_municipalities(*, municipality_ids) -> SyncResult:
     """District-level (УО) plan items of the given municipalities."""
     return _sync_municipalities(_ids(municipality_ids))
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_for_roles(*, roles: Iterable[str]) -> SyncResult:
     """After a checklist template changed: the steps of everyone holding these roles."""
     return _sync_memberships(_ids(Membership.objects.filter(role__in=list(roles))))
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_for_plans(*, item_ids: Iterable[int] | None = None) -> SyncResult:
     """After a plan template changed: its items (or every item) for every organisation and
     municipality."""
+    return _sync_plans(item_ids)
+
+
+def _sync_plans(item_ids: Iterable[int] | None = None) -> SyncResult:
     items = _active_items()
     only = None if item_ids is None else set(item_ids)
     result = _sync_organizations(_ids(Organization.objects.all()), items, only)
@@ -302,11 +320,11 @@ def tasks_sync_for_plans(*, item_ids: Iterable[int] | None = None) -> SyncResult
     return result
 
 
-@transaction.atomic
+@_sync_transaction
 def tasks_sync_all() -> SyncResult:
     """Every task the registry and the templates imply; safe to run any number of times."""
     result = _sync_memberships(_ids(Membership.objects.filter(role__in=CHECKLIST_ROLES)))
-    result += tasks_sync_for_plans()
+    result += _sync_plans()
     return result
 
 
