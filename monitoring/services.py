@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from organizations.models import Municipality
 from organizations.selectors import Scope, operator_scope, scope_of
+from organizations.versions import ALL, data_changed
 
 from .importers.parser import ParseResult, parse_workbook
 from .importers.problems import ERROR, Problem
@@ -342,6 +343,8 @@ def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> 
         locked.municipalities_created = outcome.municipalities_created
         locked.save()
         locked.municipalities.set(outcome.municipality_ids)
+        # Last before the commit: writers of the figures wait for this lock only meanwhile.
+        data_changed(ALL)
         if outcome.created_organization_ids or outcome.created_municipality_ids:
             from rollout.tasks import tasks_sync_registry_task
 

@@ -26,7 +26,6 @@ from organizations.models import (
     OrganizationAlias,
     Region,
 )
-from organizations.versions import ALL, data_changed
 
 from .registry import RegistryPlan
 
@@ -233,5 +232,4 @@ def store_plan(
         unique_fields=("organization", "date"),
         update_fields=(*SNAPSHOT_VALUES, "upload", "updated_at"),
     )
-    data_changed(ALL)  # the registry and the organisations' pages changed
     return outcome
