@@ -53,6 +53,10 @@ class SyncResult:
         self.restored += other.restored
         return self
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.archived or self.restored)
+
     def __str__(self) -> str:
         return (
             f"создано {self.created}, в архив {self.archived}, возвращено из архива {self.restored}"
@@ -67,7 +71,7 @@ def _sync_transaction(sync: Callable[..., SyncResult]) -> Callable[..., SyncResu
     def run(*args, **kwargs) -> SyncResult:
         with transaction.atomic():
             result = sync(*args, **kwargs)
-            if result.created or result.archived or result.restored:
+            if result.changed:
                 data_changed(ALL)
         return result
 

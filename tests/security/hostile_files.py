@@ -235,26 +235,26 @@ def many_parts(directory: Path) -> Path:
     return path
 
 
+# A VBA project part: an OLE compound file's signature, then nothing.
+VBA_PROJECT = {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512}
+
+
 # --- files that are not what their name says --------------------------------------------------
+
+
+def _macro(path: Path) -> Path:
+    return write_xlsx(
+        path, sheet_xml([header_row()]), workbook_type=MACRO_WORKBOOK_TYPE, extra=VBA_PROJECT
+    )
 
 
 def macro_workbook(directory: Path) -> Path:
     """An .xlsm (macro content type and a VBA project) renamed to .xlsx."""
-    return write_xlsx(
-        directory / "macro.xlsx",
-        sheet_xml([header_row()]),
-        workbook_type=MACRO_WORKBOOK_TYPE,
-        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512},
-    )
+    return _macro(directory / "macro.xlsx")
 
 
 def macro_named_xlsm(directory: Path) -> Path:
-    return write_xlsx(
-        directory / "macro.xlsm",
-        sheet_xml([header_row()]),
-        workbook_type=MACRO_WORKBOOK_TYPE,
-        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512},
-    )
+    return _macro(directory / "macro.xlsm")
 
 
 def vba_project_only(directory: Path) -> Path:
@@ -262,7 +262,7 @@ def vba_project_only(directory: Path) -> Path:
     return write_xlsx(
         directory / "vba_inside.xlsx",
         sheet_xml([header_row()]),
-        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512},
+        extra=VBA_PROJECT,
     )
 
 
