@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from organizations.models import Municipality, Organization, Region
+from sferum_portal.params import sferum_id_in
 
 from .bands import arrow, band
 from .models import (
@@ -224,8 +225,8 @@ class OrganizationFilters:
             organizations = organizations.filter(org_type=self.org_type)
         if self.query:
             match = Q(short_name__icontains=self.query) | Q(aliases__name__icontains=self.query)
-            if self.query.isdigit():
-                match |= Q(sferum_id=int(self.query))
+            if (sferum_id := sferum_id_in(self.query)) is not None:
+                match |= Q(sferum_id=sferum_id)
             organizations = organizations.filter(match).distinct()
         return organizations
 

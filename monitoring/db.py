@@ -18,6 +18,7 @@ from itertools import islice
 from django.db import connection, models, transaction
 
 LOOKUP_CHUNK = 10_000
+NULL = r"\N"  # NULL in insert_rows' COPY (csv writes it unquoted; no value of ours is "\N")
 
 
 def chunked(values: Iterable, size: int = LOOKUP_CHUNK) -> Iterator[list]:
@@ -89,6 +90,39 @@ def _pg_upsert(model, rows, columns, unique_fields, update_fields) -> None:
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
         cursor.execute(f"TRUNCATE {temp}")
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    constants: dict | None = None,
+) -> None:
+    """Insert rows (value tuples in the order of ``columns``, field attnames) that cannot
+    conflict, each completed with the same ``constants`` (attname → value): on PostgreSQL one
+    COPY straight into the table, streamed from ``rows`` (None is NULL, an empty string stays
+    an empty string)."""
+    constants = constants or {}
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True)), **constants) for row in rows]
+        model.objects.bulk_create(objects, batch_size=500)
+        return
+    meta = model._meta
+    if any(meta.get_field(name).null for name in columns):
+        rows = ([NULL if v is None else v for v in row] for row in rows)
+    # Rendered once, not once a row.
+    tail = tuple(NULL if v is None else str(v) for v in constants.values())
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows((*row, *tail) for row in rows)
+    if not buffer.tell():
+        return
+    buffer.seek(0)
+    names = ", ".join(meta.get_field(name).column for name in [*columns, *constants])
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
+        )
 
 
 def upsert(

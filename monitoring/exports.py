@@ -11,8 +11,9 @@ from .models import Upload
 ERROR_FILL, WARNING_FILL = "F8D7DA", "FFF3CD"
 
 
-def problems_workbook(upload: Upload) -> Workbook:
-    """Every error and warning of an upload, located by sheet, row and column."""
+def problems_workbook(upload: Upload, problems) -> Workbook:
+    """The errors and warnings given (an upload's, as far as the reader may see them), located
+    by sheet, row and column."""
     rows = (
         [
             upload.file_name,
@@ -23,7 +24,7 @@ def problems_workbook(upload: Upload) -> Workbook:
             Cell(p.get_severity_display(), ERROR_FILL if p.severity == "error" else WARNING_FILL),
             p.message,
         ]
-        for p in upload.problems.order_by("severity", "id")
+        for p in problems.order_by("severity", "id")
     )
     return table_workbook(
         "Замечания",

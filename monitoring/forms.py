@@ -4,6 +4,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from monitoring.importers.registry import MOVE_LABEL
+from monitoring.models.targets import validate_effective_date
+
 ALLOWED_EXTENSIONS = (".xlsx",)
 
 
@@ -63,6 +66,12 @@ class ConfirmUploadForm(forms.Form):
         required=False,
         help_text="Строки с ошибками будут пропущены; загрузка запомнит, что пропущено.",
     )
+    move_organizations = forms.BooleanField(
+        label=MOVE_LABEL,
+        required=False,
+        help_text="ОО из списка переносов перейдут в МО, указанное в файле; перенос запишется "
+        "в журнал изменений. Без отметки эти строки не загружаются.",
+    )
 
 
 class Stage1BaselinesForm(forms.Form):
@@ -83,6 +92,7 @@ class Stage1BaselinesForm(forms.Form):
     effective_from = forms.DateField(
         label="Действует с",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_effective_date],
         help_text="Недели с этой даты пересчитаются с новым значением; "
         "прежнее сохранится в истории.",
     )

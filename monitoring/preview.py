@@ -22,6 +22,17 @@ def preview_lines(upload: Upload, *, problems_limit: int | None = None) -> list[
     if summary.get("renamed_total"):
         lines.append(f"Переименованных ОО: {summary['renamed_total']}")
         lines += [f"  {r['sferum_id']}: «{r['old']}» → «{r['new']}»" for r in summary["renamed"]]
+    if summary.get("moves_total"):
+        done = summary.get("moves_confirmed")
+        lines.append(
+            f"{'Перенесённые' if done else 'Предложенные переносы'} ОО в другое МО: "
+            f"{summary['moves_total']}"
+        )
+        lines += [
+            f"  {'' if done else 'перенести '}ОО {m['sferum_id']} «{m['name']}» из МО «{m['old']}» "
+            f"в МО «{m['new']}»{' (новое МО)' if m.get('new_municipality') else ''}"
+            for m in summary["moves"]
+        ]
     if summary.get("unknown_columns"):
         lines.append(f"Неизвестные столбцы (сохранены): {', '.join(summary['unknown_columns'])}")
     if upload.status == Upload.Status.DONE:

@@ -32,10 +32,10 @@ from organizations.versions import ALL, data_changed
 from .importers.parser import ParseResult, parse_workbook
 from .importers.problems import ERROR, Problem
 from .importers.reader import ReaderError, open_workbook
-from .importers.registry import RegistryPlan, plan_registry
+from .importers.registry import MOVE_LABEL, RegistryPlan, plan_registry
 from .importers.safety import UnsafeFile, inspect_workbook_file
 from .importers.store import store_plan
-from .models import Upload, UploadProblem
+from .models import Snapshot, Upload, UploadProblem
 
 log = logging.getLogger(__name__)
 Status = Upload.Status
@@ -53,6 +53,7 @@ class UploadRefused(Exception):
 class CheckedFile:
     result: ParseResult
     plan: RegistryPlan
+    recorded: bool = True  # its problems are the upload's recorded ones (when it has any)
 
     @property
     def problems(self) -> list[Problem]:
@@ -86,21 +87,40 @@ def _scope_for(upload: Upload) -> Scope:
     return scope_of(upload.uploaded_by) if upload.uploaded_by_id else operator_scope()
 
 
-def _check_file(stream, file_name: str, scope: Scope, *, inspect: bool = True) -> CheckedFile:
+def _plan(result: ParseResult, scope: Scope, *, move_organizations: bool = False) -> CheckedFile:
+    plan = plan_registry(
+        result.rows,
+        scope=scope,
+        file_name=result.file_name,
+        columns=result.columns,
+        move_organizations=move_organizations,
+    )
+    return CheckedFile(result, plan)
+
+
+def _check_file(
+    stream, file_name: str, scope: Scope, *, inspect: bool = True, move_organizations=False
+) -> CheckedFile:
     """Read, parse and plan a file; ``inspect`` it for hostile content first. Raises
     ReaderError (UnsafeFile included) for a file that cannot be read."""
     if inspect:
         inspect_workbook_file(stream, file_name=file_name)
     with open_workbook(stream, file_name=file_name) as book:
         result = parse_workbook(book.sheets, file_name=file_name)
-    return CheckedFile(result, plan_registry(result.rows, scope=scope, file_name=file_name))
+    return _plan(result, scope, move_organizations=move_organizations)
 
 
 def _read(upload: Upload, scope: Scope, *, inspect: bool) -> CheckedFile:
     """The upload's stored file checked (the check inspects it; the write after it reads the
-    same stored bytes and need not)."""
+    same stored bytes and need not), with the moves its uploader confirmed."""
     with upload.file.open("rb") as handle:
-        return _check_file(handle, upload.file_name, scope, inspect=inspect)
+        return _check_file(
+            handle,
+            upload.file_name,
+            scope,
+            inspect=inspect,
+            move_organizations=upload.move_organizations,
+        )
 
 
 def _record_check(upload: Upload, checked: CheckedFile) -> None:
@@ -111,8 +131,11 @@ def _record_check(upload: Upload, checked: CheckedFile) -> None:
 
 def _record_problems(upload: Upload, checked: CheckedFile) -> None:
     upload.problems.all().delete()
-    UploadProblem.objects.bulk_create(
-        [
+    areas = checked.plan.row_areas
+    problems = []
+    for p in checked.problems:
+        mo_ids = areas.get((p.sheet, p.row), ()) if p.row is not None else ()
+        problems.append(
             UploadProblem(
                 upload=upload,
                 severity=p.severity,
@@ -122,11 +145,11 @@ def _record_problems(upload: Upload, checked: CheckedFile) -> None:
                 column=p.column or "",
                 header=(p.header or "")[:300],
                 message=p.message,
+                municipality_id=mo_ids[0] if mo_ids else None,
+                municipality_in_file_id=mo_ids[1] if len(mo_ids) > 1 else None,
             )
-            for p in checked.problems
-        ],
-        batch_size=2000,
-    )
+        )
+    UploadProblem.objects.bulk_create(problems, batch_size=2000)
 
 
 def apply_check(upload: Upload, checked: CheckedFile) -> None:
@@ -138,8 +161,12 @@ def apply_check(upload: Upload, checked: CheckedFile) -> None:
     upload.errors_count = sum(1 for p in problems if p.severity == ERROR)
     upload.warnings_count = len(problems) - upload.errors_count
     upload.rows_out_of_scope = len(plan.out_of_scope)
+    summary = plan.summary()
+    # Rows the parser refused are placed in no МО: only who sees every region of the file
+    # sees them (monitoring.selectors.upload_view).
+    summary["areas"]["unplaced"] = len(result.rejected_rows)
     upload.summary = {
-        **plan.summary(),
+        **summary,
         "sheets": result.sheets,
         "unknown_columns": result.unknown_columns,
         "rows_rejected": len(result.rejected_rows),
@@ -214,12 +241,16 @@ def upload_check(*, upload_id: int) -> CheckedFile | None:
     return checked
 
 
-def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Upload, CheckedFile]:
+def upload_check_dry(
+    *, uploaded_file, file_name: str, user=None, move_organizations: bool = False
+) -> tuple[Upload, CheckedFile]:
     """Check a file without keeping anything: an unsaved Upload with the preview's figures."""
     upload = Upload(uploaded_by=user, file_name=file_name, status=Status.PREVIEW)
     scope = scope_of(user) if user else operator_scope()
     try:
-        checked = _check_file(uploaded_file, file_name, scope)
+        checked = _check_file(
+            uploaded_file, file_name, scope, move_organizations=move_organizations
+        )
     except ReaderError as exc:  # UnsafeFile included
         upload.status, upload.error_message = Status.REJECTED, exc.message
         return upload, CheckedFile(ParseResult(file_name), RegistryPlan())
@@ -229,26 +260,56 @@ def upload_check_dry(*, uploaded_file, file_name: str, user=None) -> tuple[Uploa
     return upload, checked
 
 
-def upload_confirm(*, upload: Upload, skip_invalid: bool, inline: bool = False) -> Upload:
-    """The person confirmed the preview: queue the write (or run it now, ``inline``)."""
+def confirm_blocked(upload: Upload, *, skip_invalid: bool, move_organizations: bool) -> str:
+    """Why the preview may not be confirmed so ("" when it may). A row that moves an
+    organisation to another МО is an error unless the move is confirmed: without the move and
+    without "skip invalid" the file is refused, so that no row is left out unasked."""
+    move_rows = (upload.summary or {}).get("move_rows", 0)
+    errors = upload.errors_count - (move_rows if move_organizations else 0)
+    if not errors or skip_invalid:
+        return ""
+    if move_rows and not move_organizations:
+        return (
+            f"В файле {move_rows} строк, где ОО указана в другом МО, чем в реестре: отметьте "
+            f"«{MOVE_LABEL}», чтобы перенести эти ОО, или «загрузить только корректные строки», "
+            "чтобы пропустить эти строки."
+        )
+    return (
+        f"В файле {errors} ошибок: исправьте файл или отметьте "
+        "«загрузить только корректные строки»."
+    )
+
+
+def upload_confirm(
+    *, upload: Upload, skip_invalid: bool, move_organizations: bool = False, inline: bool = False
+) -> Upload:
+    """The person confirmed the preview: queue the write (or run it now, ``inline``).
+    ``move_organizations``: move the organisations the preview proposes to move."""
     if upload.status != Status.PREVIEW:
         raise UploadRefused(f"Загрузка в состоянии «{upload.get_status_display()}».")
-    if upload.errors_count and not skip_invalid:
-        raise UploadRefused(
-            f"В файле {upload.errors_count} ошибок: исправьте файл или отметьте "
-            "«загрузить только корректные строки»."
-        )
+    refused = confirm_blocked(
+        upload, skip_invalid=skip_invalid, move_organizations=move_organizations
+    )
+    if refused:
+        raise UploadRefused(refused)
+    move_organizations = move_organizations and bool((upload.summary or {}).get("move_rows"))
     claimed = Upload.objects.filter(pk=upload.pk, status=Status.PREVIEW).update(
         status=Status.QUEUED,
         queued_at=timezone.now(),
         skip_invalid=skip_invalid,
+        move_organizations=move_organizations,
         progress=0,
         progress_note="В очереди",
     )
     if not claimed:
         raise UploadRefused("Загрузка уже подтверждена.")
     if inline:
-        upload_process(upload_id=upload.pk, checked=getattr(upload, "checked", None))
+        checked = getattr(upload, "checked", None)
+        if checked is not None and move_organizations:
+            checked = _plan(checked.result, _scope_for(upload), move_organizations=True)
+            # A new plan: its problems (moves done, not proposed) are recorded by the write.
+            checked.recorded = False
+        upload_process(upload_id=upload.pk, checked=checked)
     else:
         transaction.on_commit(lambda: _queue_process(upload.pk))
     upload.refresh_from_db()
@@ -296,7 +357,7 @@ def upload_process(*, upload_id: int, checked: CheckedFile | None = None) -> Non
     upload = Upload.objects.get(pk=upload_id)
     # The check this process just made recorded its problems already; a fresh read records
     # them anew (the registry may have changed since the preview).
-    problems_recorded = checked is not None
+    problems_recorded = checked is not None and checked.recorded
     try:
         if checked is None:
             _progress(upload, 10, "Читаем файл")
@@ -352,15 +413,23 @@ def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> 
             # robust: once the write commits, a follow-up that cannot be queued (the broker is
             # down) is logged, and the upload stays DONE: its data is in.
             transaction.on_commit(lambda: tasks_sync_registry_task.delay(*created), robust=True)
-        if outcome.dates:
+        changed_dates = set(outcome.dates)
+        if outcome.moved_organization_ids:
+            # A moved organisation leaves its old МО's figures of every week it had data.
+            changed_dates |= set(
+                Snapshot.objects.filter(organization_id__in=outcome.moved_organization_ids)
+                .values_list("date", flat=True)
+                .distinct()
+            )
+        if changed_dates:
             from .tasks import weekly_recompute_task
 
-            dates = sorted(d.isoformat() for d in outcome.dates)
+            dates = sorted(d.isoformat() for d in changed_dates)
             regions = sorted(
                 set(
-                    Municipality.objects.filter(pk__in=outcome.municipality_ids).values_list(
-                        "region_id", flat=True
-                    )
+                    Municipality.objects.filter(
+                        pk__in=outcome.municipality_ids | outcome.moved_from_municipality_ids
+                    ).values_list("region_id", flat=True)
                 )
             )
             transaction.on_commit(

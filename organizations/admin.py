@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import resources
 from .models import (
+    Invitation,
     Membership,
     Municipality,
     Organization,
@@ -101,6 +102,19 @@ class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ("user__username", "user__last_name", "user__email")
     list_select_related = ("user", "region", "municipality", "organization")
     autocomplete_fields = ("user", "region", "municipality", "organization", "classes")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    """Invitations are answered by their addressee: the admin shows them, it does not accept."""
+
+    list_display = ("email", "role", "organization", "status", "invited_by", "created_at")
+    list_filter = ("status", "role")
+    search_fields = ("email", "last_name", "organization__short_name")
+    list_select_related = ("organization", "invited_by")
+    readonly_fields = ("user", "membership", "status", "answered_at", "invited_by")
+    raw_id_fields = ("organization",)
+    filter_horizontal = ("classes",)
 
 
 @admin.register(User)

@@ -75,6 +75,8 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     # A change whose earlier state was recorded before the history began.
     earlier_unknown: bool = False
+    # Why, where the writer said (an import: «загрузка статистики № 12 «file.xlsx»»).
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,7 @@ def entries(page_rows) -> list[Entry]:
             kind_label=KINDS[key].label,
             object_label=label,
             url=url if row.history_type != "-" else "",
+            reason=row.history_change_reason or "",
         )
         delta = deltas.get((key, history_id))
         if delta is not None:

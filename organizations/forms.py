@@ -11,7 +11,8 @@ class PersonInviteForm(forms.Form):
     first_name = forms.CharField(label="Имя", max_length=150)
     patronymic = forms.CharField(label="Отчество", max_length=150, required=False)
     email = forms.EmailField(
-        label="Электронная почта", help_text="На неё придёт ссылка для создания пароля."
+        label="Электронная почта",
+        help_text="На неё придёт приглашение: принять или отклонить роль.",
     )
     phone = forms.CharField(label="Телефон", max_length=32, required=False)
     classes = forms.ModelMultipleChoiceField(

@@ -12,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
+
+from .links import is_http_url
 
 
 class History(HistoricalRecords):
@@ -121,6 +124,14 @@ class Municipality(models.Model):
         return self.name
 
 
+def validate_http_url(value: str) -> None:
+    """Organization.link: empty or an http(s) link (the rule is ``organizations.links``)."""
+    if value and not is_http_url(value):
+        raise ValidationError(
+            "Допустима только ссылка http:// или https://.", code="invalid_url_scheme"
+        )
+
+
 class Organization(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="organizations", verbose_name="МО"
@@ -128,7 +139,10 @@ class Organization(models.Model):
     sferum_id = models.PositiveBigIntegerField("ID организации в Сферум", unique=True)
     short_name = models.CharField("краткое название", max_length=500)
     org_type = models.CharField("тип ОО", max_length=8, choices=OrgType.choices, default=OrgType.OU)
-    link = models.URLField("ссылка на сообщество", max_length=500, blank=True)
+    # Only http(s): the link is rendered as an <a href> on the organisation's page.
+    link = models.URLField(
+        "ссылка на сообщество", max_length=500, blank=True, validators=[validate_http_url]
+    )
     is_active = models.BooleanField("активна", default=True)
     inn = models.CharField(
         "ИНН",
@@ -377,3 +391,86 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.token}"
+
+
+class Invitation(models.Model):
+    """A role in an organisation offered to a person by e-mail.
+
+    An invitation never touches an existing account: the names and phone the inviter typed are
+    kept here and become the profile only of an account created by accepting. The role counts
+    (a ``Membership`` exists) only once the person accepts; until then they appear on the
+    organisation's page as the inviter typed them.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "ждёт ответа"
+        ACCEPTED = "accepted", "принято"
+        DECLINED = "declined", "отклонено"
+        REVOKED = "revoked", "отозвано"
+
+    email = models.EmailField("электронная почта")
+    last_name = models.CharField("фамилия", max_length=150)
+    first_name = models.CharField("имя", max_length=150)
+    patronymic = models.CharField("отчество", max_length=150, blank=True)
+    phone = models.CharField("телефон", max_length=32, blank=True)
+    role = models.CharField("роль", max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name="ОО"
+    )
+    classes = models.ManyToManyField(SchoolClass, blank=True, verbose_name="классы")
+    had_vkm_profile = models.BooleanField("был профиль Сферум в ВКМ", default=False)
+    # The account the invitation is for: the one that held the e-mail when it was sent, or the
+    # one created by accepting it.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name="учётная запись",
+    )
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name="пригласил(а)",
+    )
+    status = models.CharField(
+        "состояние", max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="роль",
+    )
+    created_at = models.DateTimeField("отправлено", auto_now_add=True)
+    answered_at = models.DateTimeField("ответ", null=True, blank=True)
+
+    history = History()
+
+    class Meta:
+        verbose_name = "приглашение"
+        verbose_name_plural = "приглашения"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "role",
+                "organization",
+                condition=Q(status="pending"),
+                name="invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} ({self.organization})"
+
+    @property
+    def typed_name(self) -> str:
+        """The name as the inviter typed it."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from .models import Role
 from .permissions import can_upload_statistics
-from .selectors import scope_of
+from .selectors import invitations_waiting_for, scope_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ def nav_items(user) -> list[NavItem]:
         if item.url not in seen:
             seen.add(item.url)
             items.append(item)
+    waiting = invitations_waiting_for(user).count()
+    if waiting:
+        items.append(NavItem(f"Приглашения ({waiting})", reverse("organizations:invitation_list")))
     if can_upload_statistics(user):
         items.append(NavItem("Загрузка статистики", reverse("monitoring:upload_list")))
     from rollout.navigation import rollout_nav_items  # the checklists' and plan's entries

@@ -6,8 +6,9 @@ import shows row errors and writes nothing while any row is wrong.
 
 from import_export import fields, resources, widgets
 
-from sferum_portal.xlsx import FORMULA_STARTS, safe_text
+from sferum_portal.xlsx import safe_text, unsafe_text
 
+from .links import safe_http_url
 from .models import (
     Membership,
     Municipality,
@@ -86,6 +87,25 @@ class YesNoWidget(widgets.BooleanWidget):
         return "" if value is None else ("да" if value else "нет")
 
 
+class HttpLinkWidget(widgets.CharWidget):
+    """A community link: empty, or an http(s) address (``safe_http_url``); anything else
+    (javascript:, data:, ftp:…) is a row error naming the column, so nothing is written."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if not text or not text.strip():
+            return ""
+        link = safe_http_url(text)
+        if link is None:
+            raise ValueError(
+                f"Ссылка «{text[:200]}» не сохранена: допустима только ссылка http:// или https://."
+            )
+        return link
+
+
 class MunicipalityWidget(widgets.ForeignKeyWidget):
     """A municipality by its name within the row's region code."""
 
@@ -130,10 +150,11 @@ class RegionWidget(widgets.ForeignKeyWidget):
 
 
 class FormulaSafeMixin:
-    """Exported text that a spreadsheet would run as a formula (=, +, -, @) gets a leading
-    apostrophe, as in every export of the portal (``safe_text``; numbers stay as they are). The
-    library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=" and turns
-    every cell into text. An import takes the apostrophe off again, so an exported file
+    """Exported text that a spreadsheet would run as a formula (=, +, -, @), at its start or
+    after a separator (a CSV opened with ";" or a tab), gets an apostrophe, as in every export
+    of the portal (``safe_text``; numbers stay as they are). The library's own
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=" and turns every cell into
+    text. An import takes the apostrophes off again (``unsafe_text``), so an exported file
     imports back unchanged."""
 
     def export_field(self, field, instance, **kwargs):
@@ -141,8 +162,7 @@ class FormulaSafeMixin:
 
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
-            if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_STARTS):
-                row[key] = value[1:]
+            row[key] = unsafe_text(value)
         super().before_import_row(row, **kwargs)
 
 
@@ -196,7 +216,7 @@ class OrganizationResource(RegistryResource):
         "municipality__region__code", REGION_CODE, readonly=True, widget=RegionCodeWidget()
     )
     municipality = fields.Field("municipality", MUNICIPALITY, widget=MunicipalityWidget())
-    link = fields.Field("link", "Ссылка", widget=OPTIONAL_TEXT)
+    link = fields.Field("link", "Ссылка", widget=HttpLinkWidget())
     is_active = fields.Field("is_active", "Активна", widget=YesNoWidget(blank=True))
     inn = fields.Field("inn", "ИНН", widget=OPTIONAL_TEXT)
     kpp = fields.Field("kpp", "КПП", widget=OPTIONAL_TEXT)

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Municipality, Organization, Region, Role, SchoolClass
+from .models import (
+    Invitation,
+    Membership,
+    Municipality,
+    Organization,
+    Region,
+    Role,
+    SchoolClass,
+)
 
 REGION_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.METHODOLOGIST})
 DISTRICT_ROLES = frozenset({Role.DISTRICT_LEAD, Role.METHODOLOGIST})
@@ -171,3 +179,12 @@ def sees_whole_organization(user, organization: Organization) -> bool:
         or organization.municipality_id in scope.municipality_ids
         or organization.pk in scope.organization_ids
     )
+
+
+def invitations_waiting_for(user) -> QuerySet[Invitation]:
+    """The invitations to a role that wait for this person's answer: sent to their account,
+    or to their e-mail before the account existed."""
+    match = Q(user=user)
+    if user.email:
+        match |= Q(user__isnull=True, email__iexact=user.email)
+    return Invitation.objects.filter(match, status=Invitation.Status.PENDING)

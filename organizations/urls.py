@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_audit
+from . import views, views_audit, views_invitations
 
 app_name = "organizations"
 
@@ -17,6 +17,23 @@ urlpatterns = [
         views.person_send_link,
         name="person_send_link",
     ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views_invitations.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        views_invitations.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/", views_invitations.invitation_list, name="invitation_list"),
+    path(
+        "invitations/<int:pk>/answer/",
+        views_invitations.invitation_respond,
+        name="invitation_respond",
+    ),
+    path("invitations/<str:token>/", views_invitations.invitation_answer, name="invitation"),
     path("organizations/<int:pk>/classes/new/", views.class_create, name="class_create"),
     path("regions/<int:pk>/audit/", views_audit.region_audit, name="region_audit"),
     path(

@@ -9,9 +9,11 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors
+from sferum_portal import params
+
+from . import permissions, selectors, throttle
 from .forms import PersonInviteForm, SchoolClassForm
-from .models import Membership, OrgType, Role, SchoolClass
+from .models import Invitation, Membership, OrgType, Role, SchoolClass
 from .services import password_link_send, person_invite
 
 
@@ -88,21 +90,21 @@ def municipality_detail(request, pk: int):
         municipality=municipality
     )
     totals = organizations.aggregate(**_type_counts())
-    org_type = request.GET.get("type", "")
-    query = request.GET.get("q", "").strip()
-    if org_type in OrgType.values:
+    org_type = params.param_choice(request.GET, "type", OrgType.values)
+    query = params.param_text(request.GET, "q")
+    if org_type:
         organizations = organizations.filter(org_type=org_type)
     if query:
         match = Q(short_name__icontains=query) | Q(aliases__name__icontains=query)
-        if query.isdigit():
-            match |= Q(sferum_id=int(query))
+        if (sferum_id := params.sferum_id_in(query)) is not None:
+            match |= Q(sferum_id=sferum_id)
         organizations = organizations.filter(match).distinct()
     organizations = organizations.annotate(
         class_total=Count("classes", distinct=True),
         admin_total=Count("memberships", filter=Q(memberships__role=Role.OO_ADMIN), distinct=True),
         head_total=Count("memberships", filter=Q(memberships__role=Role.OO_HEAD), distinct=True),
     ).order_by("short_name")
-    page = Paginator(organizations, 50).get_page(request.GET.get("page"))
+    page = Paginator(organizations, 50).get_page(params.param_int(request.GET, "page"))
     district_people = (
         Membership.objects.filter(Q(municipality=municipality) | Q(region=municipality.region_id))
         .filter(role__in=[Role.DISTRICT_LEAD, Role.METHODOLOGIST, Role.REGIONAL_COORDINATOR])
@@ -146,6 +148,13 @@ def organization_detail(request, pk: int):
         if whole
         else Membership.objects.none()
     )
+    invitations = (
+        organization.invitations.filter(
+            status__in=[Invitation.Status.PENDING, Invitation.Status.DECLINED]
+        ).order_by("status", "-created_at")
+        if whole
+        else Invitation.objects.none()
+    )
     return render(
         request,
         "organizations/organization_detail.html",
@@ -153,6 +162,7 @@ def organization_detail(request, pk: int):
             "organization": organization,
             "classes": classes.prefetch_related(teachers),
             "people": people,
+            "invitations": invitations,
             "aliases": organization.aliases.all() if whole else [],
             "sees_whole": whole,
             "can_invite": bool(permissions.roles_grantable(request.user, organization)),
@@ -170,9 +180,16 @@ def person_invite_view(request, pk: int):
     roles = permissions.roles_grantable(request.user, organization)
     permissions.require(bool(roles))
     form = PersonInviteForm(request.POST or None, organization=organization, roles=roles)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        refusal = throttle.link_request_check(
+            request=request, email=form.cleaned_data["email"], flow="invite"
+        )
+        if refusal:
+            form.add_error(None, refusal.message)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        membership, link_sent = person_invite(
+        result = person_invite(
             organization=organization,
             role=data["role"],
             email=data["email"],
@@ -182,20 +199,26 @@ def person_invite_view(request, pk: int):
             phone=data["phone"],
             classes=list(data["classes"]),
             had_vkm_profile=data["had_vkm_profile"],
+            invited_by=request.user,
             base_url=request.build_absolute_uri("/"),
         )
-        who = membership.user.full_name
-        if link_sent:
+        role = Role(data["role"]).label
+        if isinstance(result, Membership):
+            # Already on this page with this role: nothing new is learnt about the account.
+            messages.info(request, f"{result.user.full_name} уже {role} этой ОО; классы обновлены.")
+        else:
+            # The same answer whether or not the e-mail has an account.
             messages.success(
                 request,
-                f"{who} добавлен(а). Ссылка для создания пароля отправлена "
-                f"на {membership.user.email}.",
+                f"Приглашение на роль «{role}» отправлено на {result.email}. Роль начнёт "
+                "действовать, когда человек примет приглашение.",
             )
-        else:
-            messages.success(request, f"{who} получил(а) новую роль; учётная запись уже была.")
         return redirect("organizations:organization", organization.pk)
     return render(
-        request, "organizations/person_form.html", {"organization": organization, "form": form}
+        request,
+        "organizations/person_form.html",
+        {"organization": organization, "form": form},
+        status=429 if refusal else 200,
     )
 
 
@@ -212,6 +235,8 @@ def person_send_link(request, pk: int, membership_pk: int):
     user = membership.user
     if user.has_usable_password():
         messages.info(request, f"{user.full_name} уже задал(а) пароль; ссылка не нужна.")
+    elif refusal := throttle.link_request_check(request=request, email=user.email, flow="resend"):
+        messages.error(request, refusal.message)
     else:
         password_link_send(user=user, base_url=request.build_absolute_uri("/"))
         messages.success(request, f"Новая ссылка отправлена на {user.email}.")

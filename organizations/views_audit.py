@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from sferum_portal import params
+
 from . import audit, selectors
 
 PER_PAGE = 50
@@ -16,11 +18,18 @@ PER_PAGE = 50
 
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Что изменилось", required=False)
+    # The range keeps a day's sum and the time zone within what datetime holds.
     date_from = forms.DateField(
-        label="С даты", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="С даты",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[params.validate_date_in_range],
     )
     date_to = forms.DateField(
-        label="По дату", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="По дату",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[params.validate_date_in_range],
     )
 
     def __init__(self, *args, kinds, **kwargs):
@@ -40,7 +49,7 @@ def _log_page(request, area: audit.Area, context: dict):
     form = AuditFilterForm(request.GET or None, kinds=audit.kinds_for(area))
     filters = form.values()
     rows = audit.log_rows(request.user, area, **filters)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PER_PAGE).get_page(params.param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,6 +4,7 @@ district's contacts, and the matrix filters."""
 from django import forms
 
 from organizations.models import OrgType
+from sferum_portal.params import clean_text
 
 from .evidence import (
     ACCEPT_ATTRIBUTE,
@@ -150,9 +151,11 @@ class MatrixFilterForm(forms.Form):
             (c.key, f"{c.label} — {c.title[:60]}") for c in columns
         ]
 
+    def clean_q(self) -> str:
+        return clean_text(self.cleaned_data["q"])
+
     def values(self) -> dict:
+        """The filters; an invalid form (a value no choice has) counts as no filter at all."""
         if not self.is_valid():
             return {"q": "", "type": "", "status": "", "col": "", "overdue": False, "sort": ""}
-        data = dict(self.cleaned_data)
-        data["q"] = data["q"].strip()
-        return data
+        return dict(self.cleaned_data)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from organizations.models import Membership, Municipality, Organization, Region, Role
 from organizations.selectors import scope_of
 from organizations.versions import ALL, cached, municipality_data
+from sferum_portal.params import sferum_id_in
 
 from .measures import MeasuredState, measured_states
 from .models import (
@@ -675,8 +676,8 @@ def district_progress(
         organizations = organizations.filter(org_type=org_type)
     if query:
         match = Q(short_name__icontains=query)
-        if query.isdigit():
-            match |= Q(sferum_id=int(query))
+        if (sferum_id := sferum_id_in(query)) is not None:
+            match |= Q(sferum_id=sferum_id)
         organizations = organizations.filter(match)
     organizations = list(
         organizations.annotate(class_total=Count("classes")).order_by("short_name")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import selectors as org_selectors
 from organizations.permissions import require, require_whole_organization
+from sferum_portal import params
 
 from . import permissions, selectors
 from .evidence import KIND_CONTENT_TYPES
@@ -34,7 +35,7 @@ def my_steps(request):
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = request.POST.get("next") or params.param_text(request.GET, "next", max_length=2000)
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

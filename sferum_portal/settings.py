@@ -6,12 +6,15 @@ Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=False and ALLOWED_HOS
 .env.example).
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "organizations",
     "rollout",
     "monitoring",
@@ -64,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (django-csp; the policy is below).
+    "sferum_portal.csp_policy.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,12 +137,22 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_COOLOFF_MESSAGE = (
     "Вход временно заблокирован: слишком много неудачных попыток. Попробуйте позже."
 )
+# Set-password links by e-mail («выслать ссылку», the reset form; organizations/throttle.py): at
+# most PER_MAILBOX to one address and PER_ADDRESS requests from one client IP per period.
+LINK_THROTTLE_PER_MAILBOX = int(env("LINK_THROTTLE_PER_MAILBOX", "3"))
+LINK_THROTTLE_PER_ADDRESS = int(env("LINK_THROTTLE_PER_ADDRESS", "20"))
+# Invitations come from logged-in staff who may add a whole school at once: more per client IP.
+INVITE_THROTTLE_PER_ADDRESS = int(env("INVITE_THROTTLE_PER_ADDRESS", "300"))
+LINK_THROTTLE_PERIOD = timedelta(minutes=int(env("LINK_THROTTLE_PERIOD_MINUTES", "60")))
+LINK_THROTTLE_KEY_PREFIX = "link-throttle"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A set-password link is valid for three days and only once (Django's token changes with the
 # password hash).
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_LINK_TIMEOUT", str(3 * 24 * 3600)))
+# An invitation to a role can be answered for a week, once (organizations/services.py).
+INVITATION_TIMEOUT = int(env("INVITATION_TIMEOUT", str(7 * 24 * 3600)))
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
@@ -241,6 +257,45 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy: scripts, styles, fonts and images come from our own static files only;
+# no inline <script>, no on…= handlers, no style="" attributes (tests/security/test_csp.py scans
+# the templates). Dynamic widths are CSS classes (pct-0 … pct-100 in static/css/portal.css);
+# JSON for charts is json_script, which the browser does not run.
+# Bootstrap's icons are data: SVGs in its CSS, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # NONCE: the dashboards' one style element, band colours from settings (band_styles).
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+
+def csp_hash(source: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
+
+
+# The one exception, on the admin's pages only: django-import-export's export form has an
+# onchange handler and two style attributes, django-simple-history's history list one style
+# attribute. 'unsafe-hashes' lets exactly these strings run, nothing else inline.
+CSP_ADMIN_PATH_PREFIX = "/admin/"
+CSP_ADMIN_UPDATE = {
+    "script-src": ["'unsafe-hashes'", csp_hash("onSelectToggleChange(event)")],
+    "style-src": [
+        "'unsafe-hashes'",
+        csp_hash("padding: 0;"),
+        csp_hash("font-weight: bold;"),
+        csp_hash("border-top: 0"),
+    ],
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"

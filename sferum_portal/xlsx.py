@@ -2,7 +2,8 @@
 
 Russian headers in bold on a frozen first row, an autofilter, sensible column widths, optional
 cell colours, and text that could be read as a formula (=, +, -, @) escaped with a leading
-apostrophe. Real numbers are written as numbers.
+apostrophe. Real numbers are written as numbers. ``safe_text`` is also the guard of every CSV
+export (the admin's, ``activity_report``): there it escapes a formula after a separator too.
 """
 
 from __future__ import annotations
@@ -23,12 +24,41 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# A CSV may be opened with ",", ";" (Russian Excel's list separator) or a tab as the separator,
+# so every piece between them is a cell of its own: "МБОУ СОШ № 7;=2+3" is two cells, the second
+# a formula. A piece starts at the start of the text or after a separator (or a line break); the
+# spaces and quotes a naive split leaves in front of it do not protect it. A piece that starts
+# with = + - @ and is not a plain number gets an apostrophe in front of that character.
+_SEPARATORS = ",;\t\r\n"
+_LEAD = rf"((?:[^\S{_SEPARATORS}]|\")*)"  # spaces (not separators) and double quotes
+_PIECE = re.compile(rf"(?:^|(?<=[{_SEPARATORS}])){_LEAD}([=+\-@][^{_SEPARATORS}]*)")
+_ESCAPED = re.compile(rf"(?:^|(?<=[{_SEPARATORS}])){_LEAD}'(?=[=+\-@])")
+
+
+def _escape_piece(match: re.Match) -> str:
+    lead, piece = match.groups()
+    if NUMBER_TEXT.match(piece.rstrip(' "')):
+        return match.group(0)
+    return f"{lead}'{piece}"
+
 
 def safe_text(value: Any) -> Any:
-    """Escape a string a spreadsheet would run as a formula; leave everything else alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not NUMBER_TEXT.match(value):
-        return "'" + value
-    return value
+    """Escape a string a spreadsheet would run as a formula, at its start and after every
+    separator within it; leave numbers, other values and harmless text alone."""
+    if not isinstance(value, str) or NUMBER_TEXT.match(value):
+        return value
+    escaped = _PIECE.sub(_escape_piece, value)
+    # A leading tab or carriage return: some spreadsheets drop it and read what follows.
+    return "'" + escaped if escaped.startswith(("\t", "\r")) else escaped
+
+
+def unsafe_text(value: Any) -> Any:
+    """Undo ``safe_text``: an exported file imported back gives the text that was exported."""
+    if not isinstance(value, str) or "'" not in value:
+        return value
+    if value.startswith(("'\t", "'\r")):
+        value = value[1:]
+    return _ESCAPED.sub(r"\1", value)
 
 
 def sheet_title(title: str) -> str:

@@ -2,6 +2,7 @@
 one person per role (the personas every scoping test uses)."""
 
 import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -29,6 +30,8 @@ def _fast_and_inline(settings, media_root):
     settings.MEDIA_ROOT = media_root
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test counts set-password link requests afresh, in locmem and in Redis alike.
+    settings.LINK_THROTTLE_KEY_PREFIX = f"link-throttle-{uuid.uuid4().hex}"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -98,6 +98,9 @@ class ParseResult:
     present_columns: set[str] = field(default_factory=set)
     rejected_rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet, Excel row)
     stats: ParseStats = field(default_factory=ParseStats)
+    # (sheet, canonical key) -> (column letter, header text): where a later check of a row's
+    # value (the registry's) locates its problem.
+    columns: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -163,7 +166,7 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
     "org_type": v.clean_org_type,
     "region_name": v.clean_text,
     "region_code": v.clean_region_code,
-    "link": v.clean_text,
+    "link": v.clean_link,
     "is_active": v.clean_is_active,
     **dict.fromkeys(COUNT_COLUMNS, v.clean_count),
 }
@@ -311,6 +314,9 @@ class _SheetParser:
             return False
         self.result.sheets.append(self.name)
         self.result.present_columns.update(header.keys)
+        self.result.columns.update(
+            {(self.name, k): (column_letter(i), header.texts[i]) for k, i in header.keys.items()}
+        )
         if "org_type" in header.keys:
             self.result.present_columns.add("org_type_raw")
         extras = self.extra_columns(header)
@@ -454,6 +460,12 @@ class _SheetParser:
                 except cell_error as error:
                     problem(ERROR, error.code, error.message, number, index, text)
                     failed = True
+                except cell_warning as warning:  # a link that is not http(s): dropped
+                    values[slot] = warning.value
+                    owner = self.organization(cells, name_index, id_index)
+                    problem(
+                        WARNING, warning.code, f"{warning.message} ({owner})", number, index, text
+                    )
             if counts:
                 # Fast path: every count is a non-negative whole number (int from openpyxl,
                 # float from calamine); anything else goes through clean_count cell by cell.
@@ -491,6 +503,13 @@ class _SheetParser:
                     values[slot_flags] = self.flag(found_problems, number, header)
             append_row(make_row(values))
         stats.rows_seen += number - header.number
+
+    @staticmethod
+    def organization(cells, name_index: int, id_index: int) -> str:
+        """The row's organisation as a message names it, from the raw cells."""
+        name, sferum_id = cells[name_index], cells[id_index]
+        named = f"ОО «{v.shown(name)}»" if not v.is_empty(name) else "ОО без названия"
+        return f"{named}, ID {v.shown(sferum_id)}" if not v.is_empty(sferum_id) else named
 
     def clean_counts(self, found: tuple, counts: list, values: list, number: int) -> bool:
         """The slow path for a row's counts; True when a count is wrong."""

@@ -1,6 +1,10 @@
 """Match parsed rows against the registry: which organisations exist, which are new or renamed,
 which municipalities and regions the file adds, and which rows lie outside the uploader's scope.
 
+A row that places a registered organisation in another МО is an error of that row: a file does
+not move an organisation by itself. Only someone whose scope covers both МО may move it, and
+only by saying so (``move_organizations``); the preview lists the proposed moves.
+
 Reads only (a constant number of queries per 10,000 rows); ``store`` applies the plan.
 """
 
@@ -19,6 +23,8 @@ from .parser import ParsedRow
 from .problems import ERROR, WARNING, Problem
 
 MunicipalityKey = tuple[str, str]  # (region code, municipality name)
+# The confirmation a move needs (the preview's checkbox, the command's --move-organizations).
+MOVE_LABEL = "Перенести ОО в другое МО, как в файле"
 SNAPSHOTS = Snapshot._meta.db_table
 ORGANIZATIONS = Organization._meta.db_table
 MUNICIPALITIES = Municipality._meta.db_table
@@ -46,14 +52,29 @@ class RegistryPlan:
     new_organizations: dict[int, ParsedRow] = field(default_factory=dict)  # latest row per ID
     renamed: dict[int, tuple[str, str, dt.date]] = field(default_factory=dict)  # old, new, date
     retyped: dict[int, str] = field(default_factory=dict)  # sferum_id -> new type code
+    # sferum_id -> the МО the file puts it in (its latest row): proposed, or confirmed when
+    # ``moves_confirmed`` (then the store applies them).
+    moves: dict[int, MunicipalityKey] = field(default_factory=dict)
+    moves_confirmed: bool = False
+    move_rows: int = 0  # rows held back as errors only because a move was not confirmed
+    municipality_names: dict[int, str] = field(default_factory=dict)  # pk -> name
     rows: list[ParsedRow] = field(default_factory=list)  # rows in scope
     out_of_scope: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # registry warnings
     per_municipality: Counter = field(default_factory=Counter)  # name -> organisations
+    # (sheet, Excel row) -> the registered МО the row concerns, its organisation's first, then
+    # the one the file names (who may see the row); rows naming an МО not yet registered add
+    # its region code ("" when unknown) to ``unregistered_area_regions``.
+    row_areas: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    unregistered_area_regions: set[str] = field(default_factory=set)
 
     def summary(self, limit: int = 200) -> dict:
         """A JSON-serialisable preview (lists capped at ``limit``)."""
         return {
+            "areas": {
+                "municipalities": sorted({pk for pks in self.row_areas.values() for pk in pks}),
+                "new_in_regions": sorted(self.unregistered_area_regions),
+            },
             "per_municipality": sorted(self.per_municipality.items()),
             "new_regions": sorted(self.new_regions.items()),
             "new_municipalities": sorted(
@@ -69,6 +90,20 @@ class RegistryPlan:
                 for sid, (old, new, _) in list(self.renamed.items())[:limit]
             ],
             "renamed_total": len(self.renamed),
+            "moves": [
+                {
+                    "sferum_id": sid,
+                    "name": self.known[sid].short_name,
+                    "old": self.municipality_names.get(self.known[sid].municipality_id, ""),
+                    "new": name,
+                    "new_municipality": (code, name) not in self.municipalities
+                    or (code, name) in self.new_municipalities,
+                }
+                for sid, (code, name) in list(self.moves.items())[:limit]
+            ],
+            "moves_total": len(self.moves),
+            "moves_confirmed": self.moves_confirmed,
+            "move_rows": self.move_rows,
             "out_of_scope": [
                 {
                     "sheet": r.sheet,
@@ -107,8 +142,52 @@ def _in_scope(scope: Scope, known: KnownOrganization | None, region_pk, municipa
     )
 
 
-def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> RegistryPlan:
-    plan = RegistryPlan()
+def _moved_problem(
+    plan: RegistryPlan,
+    row: ParsedRow,
+    known: KnownOrganization,
+    key: MunicipalityKey,
+    severity: str,
+    code: str,
+    tail: str,
+    *,
+    columns: dict,
+    file_name: str,
+    regions_by_pk: dict,
+) -> Problem:
+    """A row that puts a registered organisation in another МО, located at its «МО» cell."""
+    registered_code = regions_by_pk.get(known.region_id, "")
+    registered = f"«{plan.municipality_names.get(known.municipality_id, '')}»"
+    in_file = f"«{key[1]}»"
+    if key[0] != registered_code:
+        registered, in_file = f"{registered} ({registered_code})", f"{in_file} ({key[0]})"
+    letter, header = columns.get((row.sheet, "municipality"), (None, None))
+    return Problem(
+        severity,
+        code,
+        f"ОО {row.sferum_id} «{known.short_name}» зарегистрирована в МО {registered}, а в "
+        f"столбце «МО» файла указано МО {in_file}. {tail}",
+        file_name,
+        row.sheet,
+        row.row,
+        letter,
+        header,
+    )
+
+
+def plan_registry(
+    rows: list[ParsedRow],
+    *,
+    scope: Scope,
+    file_name: str,
+    columns: dict[tuple[str, str], tuple[str, str]] | None = None,
+    move_organizations: bool = False,
+) -> RegistryPlan:
+    """``columns`` locate the problems (ParseResult.columns); ``move_organizations``: the
+    uploader confirmed moving organisations to the МО the file names, where their scope covers
+    both МО."""
+    plan = RegistryPlan(moves_confirmed=move_organizations)
+    columns = columns or {}
     known_rows = select_in(
         f"""SELECT o.sferum_id, o.id, o.short_name, o.org_type, o.municipality_id, m.region_id,
                    (SELECT MAX(s.date) FROM {SNAPSHOTS} s WHERE s.organization_id = o.id)
@@ -127,14 +206,24 @@ def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> Reg
         (code, name): pk
         for pk, name, code in Municipality.objects.values_list("pk", "name", "region__code")
     }
+    plan.municipality_names = {pk: name for (_code, name), pk in plan.municipalities.items()}
     codes_by_name: dict[str, set[str]] = {}
     for code, name in plan.municipalities:
         codes_by_name.setdefault(name, set()).add(code)
 
     latest_row: dict[int, ParsedRow] = {}
+    move_source: dict[int, ParsedRow] = {}  # the row each move follows: its latest
+    located = {"columns": columns, "file_name": file_name, "regions_by_pk": regions_by_pk}
     for row in rows:
         known = plan.known.get(row.sferum_id)
         key = _municipality_key(row, known, regions_by_pk, codes_by_name)
+        in_file_pk = plan.municipalities.get(key)
+        if in_file_pk is None:
+            plan.unregistered_area_regions.add(key[0])
+        areas = (known.municipality_id if known else None, in_file_pk)
+        plan.row_areas[(row.sheet, row.row)] = tuple(
+            pk for i, pk in enumerate(areas) if pk is not None and pk not in areas[:i]
+        )
         if not key[0]:
             plan.problems.append(
                 Problem(
@@ -150,7 +239,31 @@ def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> Reg
             continue
         region_pk = plan.regions.get(key[0])
         municipality_pk = plan.municipalities.get(key)
-        if not _in_scope(scope, known, region_pk, municipality_pk):
+        if known is not None and municipality_pk != known.municipality_id:
+            registered = _in_scope(scope, known, None, None)
+            in_file = _in_scope(scope, None, region_pk, municipality_pk)
+            if not (registered or in_file):
+                plan.out_of_scope.append(row)
+                continue
+            movable = registered and in_file
+            source = move_source.get(row.sferum_id)
+            if movable and (source is None or row.date >= source.date):
+                plan.moves[row.sferum_id] = key
+                move_source[row.sferum_id] = row
+            if not (movable and move_organizations):
+                plan.move_rows += int(movable)
+                tail = (
+                    f"Строка не загружена. Чтобы перенести ОО, отметьте «{MOVE_LABEL}»."
+                    if movable
+                    else "Строка не загружена: перенести ОО в другое МО может тот, кто "
+                    "отвечает за оба МО (региональный координатор)."
+                )
+                code = "municipality_move" if movable else "municipality_mismatch"
+                plan.problems.append(
+                    _moved_problem(plan, row, known, key, ERROR, code, tail, **located)
+                )
+                continue
+        elif not _in_scope(scope, known, region_pk, municipality_pk):
             plan.out_of_scope.append(row)
             continue
         plan.rows.append(row)
@@ -176,17 +289,17 @@ def plan_registry(rows: list[ParsedRow], *, scope: Scope, file_name: str) -> Reg
             plan.renamed[sid] = (known.short_name, row.short_name, row.date)
         if row.org_type != "other" and row.org_type != known.org_type:
             plan.retyped[sid] = row.org_type
-        registry_key = (regions_by_pk.get(known.region_id), row.municipality)
-        if plan.municipalities.get(registry_key) != known.municipality_id:
+    if move_organizations:
+        for sid, key in plan.moves.items():
+            row = move_source[sid]
+            if key[0] not in plan.regions:
+                plan.new_regions[key[0]] = row.region_name or f"Регион {key[0]}"
+            if key not in plan.municipalities:
+                plan.new_municipalities.add(key)
+            tail = "ОО перенесена в МО из файла: перенос подтвердил загрузивший."
             plan.problems.append(
-                Problem(
-                    WARNING,
-                    "municipality_mismatch",
-                    f"ОО {sid} «{row.short_name}» в выгрузке отнесена к МО «{row.municipality}», "
-                    "а в реестре — к другому МО; реестр не изменён, уточните у координатора.",
-                    file_name,
-                    row.sheet,
-                    row.row,
+                _moved_problem(
+                    plan, row, plan.known[sid], key, WARNING, "municipality_moved", tail, **located
                 )
             )
     return plan

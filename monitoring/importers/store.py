@@ -4,6 +4,9 @@ The caller holds the transaction: a file goes in whole or not at all. Snapshots 
 on (organisation, date); a row whose values equal what is stored is left alone (a re-upload of
 the same data changes nothing), and a row with other values replaces that date's snapshot.
 Uploads write one at a time (``_serialise_writes``), so two of them end as one after the other.
+The regions, МО and organisations the import creates or changes get their history rows (the
+audit log's «Журнал изменений») in the same transaction, in bulk: bulk writes send no signals,
+so simple-history would record nothing of them. The upload is the reason, its uploader the user.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db import connection
 from django.utils import timezone
 
-from monitoring.db import select_in, upsert
+from monitoring.db import insert_rows, select_in, upsert
 from monitoring.models import COUNT_FIELDS, Snapshot, Upload
 from organizations.models import (
     Municipality,
@@ -46,10 +50,14 @@ class WriteOutcome:
     municipalities_created: int = 0
     organizations_created: int = 0
     organizations_renamed: int = 0
+    organizations_moved: int = 0
     dates: set[dt.date] = field(default_factory=set)  # dates whose snapshots changed
     municipality_ids: set[int] = field(default_factory=set)  # of the rows written or compared
     created_organization_ids: list[int] = field(default_factory=list)
     created_municipality_ids: list[int] = field(default_factory=list)
+    # Confirmed moves: the organisations and the МО they left (their weeks change too).
+    moved_organization_ids: list[int] = field(default_factory=list)
+    moved_from_municipality_ids: set[int] = field(default_factory=set)
 
 
 def _serialise_writes() -> None:
@@ -97,27 +105,37 @@ def _pause_for_fault_tests() -> None:
         time.sleep(float(seconds))
 
 
-def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> None:
+@dataclass
+class _Created:
+    """The registry entries an import created (their pks set once known), for their history."""
+
+    regions: list[Region] = field(default_factory=list)
+    municipalities: list[Municipality] = field(default_factory=list)
+    organizations: list[Organization] = field(default_factory=list)
+
+
+def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> _Created:
     _drop_created_meanwhile(plan)
+    created = _Created()
     if plan.new_regions:
-        Region.objects.bulk_create(
-            [Region(code=code, name=name) for code, name in plan.new_regions.items()],
-            ignore_conflicts=True,
-        )
+        created.regions = [Region(code=code, name=name) for code, name in plan.new_regions.items()]
+        Region.objects.bulk_create(created.regions, ignore_conflicts=True)
         plan.regions = dict(Region.objects.values_list("code", "pk"))
+        for region in created.regions:
+            region.pk = plan.regions[region.code]
         outcome.regions_created = len(plan.new_regions)
     if plan.new_municipalities:
-        Municipality.objects.bulk_create(
-            [
-                Municipality(region_id=plan.regions[code], name=name)
-                for code, name in plan.new_municipalities
-            ],
-            ignore_conflicts=True,
-        )
+        keys = list(plan.new_municipalities)
+        created.municipalities = [
+            Municipality(region_id=plan.regions[code], name=name) for code, name in keys
+        ]
+        Municipality.objects.bulk_create(created.municipalities, ignore_conflicts=True)
         plan.municipalities = {
             (code, name): pk
             for pk, name, code in Municipality.objects.values_list("pk", "name", "region__code")
         }
+        for key, municipality in zip(keys, created.municipalities, strict=True):
+            municipality.pk = plan.municipalities[key]
         outcome.municipalities_created = len(plan.new_municipalities)
     if plan.new_organizations:
         codes_by_name = {}
@@ -138,9 +156,58 @@ def _create_registry_entries(plan: RegistryPlan, outcome: WriteOutcome) -> None:
             )
         Organization.objects.bulk_create(organizations, ignore_conflicts=True, batch_size=2000)
         outcome.organizations_created = len(organizations)
+        created.organizations = organizations
+    return created
 
 
-def _rename(plan: RegistryPlan, ids: dict[int, int], outcome: WriteOutcome) -> None:
+def _history_reason(upload: Upload) -> str:
+    """«загрузка статистики № 12 «file.xlsx»», cut to fit the history's reason column."""
+    limit = Organization.history.model._meta.get_field("history_change_reason").max_length
+    reason = f"загрузка статистики № {upload.pk} «{upload.file_name}»"
+    return reason if len(reason) <= limit else f"{reason[: limit - 2]}…»"
+
+
+def _write_history(model, objects, history_type: str, *, upload: Upload, when) -> None:
+    """One history row per object, as simple-history would write it on save: the tracked
+    fields' values, then who, when and why. One COPY, however many objects."""
+    if not objects:
+        return
+    names = [f.attname for f in model.history.model.tracked_fields]
+    values = attrgetter(*names) if len(names) > 1 else lambda o: (getattr(o, names[0]),)
+    insert_rows(
+        model.history.model,
+        names,
+        map(values, objects),
+        constants={
+            "history_date": when,
+            "history_type": history_type,
+            "history_user_id": upload.uploaded_by_id,
+            "history_change_reason": _history_reason(upload),
+        },
+    )
+
+
+def _record_history(
+    created: _Created, changed: list[Organization], ids: dict[int, int], *, upload: Upload
+) -> None:
+    when = timezone.now()
+    for organization in created.organizations:
+        organization.pk = ids[organization.sferum_id]
+    _write_history(Region, created.regions, "+", upload=upload, when=when)
+    _write_history(Municipality, created.municipalities, "+", upload=upload, when=when)
+    _write_history(Organization, created.organizations, "+", upload=upload, when=when)
+    _write_history(Organization, changed, "~", upload=upload, when=when)
+
+
+def _move_targets(plan: RegistryPlan) -> dict[int, int]:
+    """sferum_id -> pk of the МО a confirmed move puts it in (created by now)."""
+    if not plan.moves_confirmed:
+        return {}
+    return {sid: plan.municipalities[key] for sid, key in plan.moves.items()}
+
+
+def _rename(plan: RegistryPlan, ids: dict[int, int], outcome: WriteOutcome) -> list[Organization]:
+    """Rename, retype and (confirmed) move organisations; returns those changed."""
     if plan.renamed:
         OrganizationAlias.objects.bulk_create(
             [
@@ -149,17 +216,27 @@ def _rename(plan: RegistryPlan, ids: dict[int, int], outcome: WriteOutcome) -> N
             ],
             ignore_conflicts=True,
         )
-    changed = set(plan.renamed) | set(plan.retyped)
-    if changed:
-        organizations = list(Organization.objects.filter(sferum_id__in=changed))
-        for org in organizations:
-            if org.sferum_id in plan.renamed:
-                org.short_name = plan.renamed[org.sferum_id][1]
-            org.org_type = plan.retyped.get(org.sferum_id, org.org_type)
-        Organization.objects.bulk_update(
-            organizations, ["short_name", "org_type", "updated_at"], batch_size=1000
-        )
-        outcome.organizations_renamed = len(plan.renamed)
+    moves = _move_targets(plan)
+    changed = set(plan.renamed) | set(plan.retyped) | set(moves)
+    if not changed:
+        return []
+    organizations = list(Organization.objects.filter(sferum_id__in=changed))
+    for org in organizations:
+        if org.sferum_id in plan.renamed:
+            org.short_name = plan.renamed[org.sferum_id][1]
+        org.org_type = plan.retyped.get(org.sferum_id, org.org_type)
+        if org.sferum_id in moves and moves[org.sferum_id] != org.municipality_id:
+            outcome.moved_organization_ids.append(org.pk)
+            outcome.moved_from_municipality_ids.add(org.municipality_id)
+            org.municipality_id = moves[org.sferum_id]
+    Organization.objects.bulk_update(
+        organizations,
+        ["short_name", "org_type", "municipality", "updated_at"],
+        batch_size=1000,
+    )
+    outcome.organizations_renamed = len(plan.renamed)
+    outcome.organizations_moved = len(moves)
+    return organizations
 
 
 def _stored_values(dates: set[dt.date], organization_ids) -> dict[tuple, list]:
@@ -192,9 +269,9 @@ def store_plan(
 ) -> WriteOutcome:
     outcome = WriteOutcome()
     _serialise_writes()
-    _create_registry_entries(plan, outcome)
+    created = _create_registry_entries(plan, outcome)
     sferum_ids = {row.sferum_id for row in plan.rows}
-    ids, municipality_ids = {}, set()
+    ids, municipality_ids = {}, set(_move_targets(plan).values())
     for sid, pk, municipality_id in select_in(
         f"SELECT sferum_id, id, municipality_id FROM {ORGANIZATIONS} WHERE {{keys}}",
         "sferum_id",
@@ -207,7 +284,8 @@ def store_plan(
     outcome.created_municipality_ids = [
         plan.municipalities[key] for key in plan.new_municipalities if key in plan.municipalities
     ]
-    _rename(plan, ids, outcome)
+    changed = _rename(plan, ids, outcome)
+    _record_history(created, changed, ids, upload=upload)
     progress(40, "Реестр обновлён, сравниваем значения")
 
     stored = _stored_values({row.date for row in plan.rows}, ids.values())

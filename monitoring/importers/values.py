@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from organizations.links import safe_http_url
+
 ORG_TYPE_LABELS: dict[str, str] = {
     "ou": "Общеобраз.",
     "dou": "Дошкольн.",
@@ -302,6 +304,22 @@ def clean_text(value: object) -> str | None:
     if type(value) in (dt.date, dt.datetime):
         return shown(value)
     return " ".join(str(value).split()) or None
+
+
+def clean_link(value: object) -> str | None:
+    """The community link: an http(s) address or nothing. Any other scheme (javascript:,
+    data:, file:…) or a hidden character inside is dropped with a warning; the row is kept."""
+    if is_empty(value):
+        return None
+    link = safe_http_url(value)
+    if link is None:
+        text = shown(value)
+        text = text if len(text) <= 100 else text[:100] + "…"
+        raise CellWarning(
+            "unsafe_link",
+            f"Ссылка «{text}» не сохранена: допустима только ссылка http:// или https://",
+        )
+    return link
 
 
 def required_text(header: str) -> Callable[[object], str]:

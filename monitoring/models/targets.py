@@ -1,10 +1,13 @@
 """Targets as data: the indicators, which organisation types count in them, and the Stage 1
 (per-region baseline) and Stage 2 (75 % / 30 %) targets with their due and effective dates."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from organizations.models import History, OrgType, Region
 
@@ -54,6 +57,35 @@ class IndicatorRule(models.Model):
             unknown = set(getattr(self, name) or []) - known
             if unknown:
                 raise ValidationError({name: f"Неизвестные типы ОО: {', '.join(sorted(unknown))}."})
+
+
+# The project's first targets are for the 2024/25 school year's best values, the first data is of
+# autumn 2025: nothing takes effect before 2025. A target is planned at most a school year ahead,
+# so a start more than a year away is a typo (9999 for 2025) that would outlive every later edit.
+EFFECTIVE_EARLIEST = dt.date(2025, 1, 1)
+
+
+def effective_date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a target may take effect on (or end on): from EFFECTIVE_EARLIEST to the same
+    day a year after today."""
+    today = today or timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + 1, day=28)
+    return EFFECTIVE_EARLIEST, latest
+
+
+def validate_effective_date(value: dt.date) -> None:
+    """The one rule for a target's dates: the form, the service and Target.clean (the admin)
+    all call it."""
+    earliest, latest = effective_date_range()
+    if not earliest <= value <= latest:
+        raise ValidationError(
+            f"Укажите дату с {earliest:%d.%m.%Y} по {latest:%d.%m.%Y}: не раньше начала "
+            "проекта и не больше чем на год вперёд.",
+            code="effective_date_range",
+        )
 
 
 class Target(models.Model):
@@ -113,5 +145,16 @@ class Target(models.Model):
         return f"{self.get_indicator_display()}, {stage}: {self.value_pct} % ({where})"
 
     def clean(self) -> None:
+        # The range only widens as days pass: a date accepted once stays valid, and a row
+        # written before the rule (a start in 9999) must get a sane date when next edited.
+        errors = {}
+        for name in ("effective_from", "effective_to"):
+            if value := getattr(self, name):
+                try:
+                    validate_effective_date(value)
+                except ValidationError as exc:
+                    errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
         if self.effective_to and self.effective_to < self.effective_from:
             raise ValidationError({"effective_to": "Дата окончания раньше даты начала."})

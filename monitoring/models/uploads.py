@@ -44,6 +44,8 @@ class Upload(models.Model):
     file_size = models.PositiveBigIntegerField("размер, байт", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     skip_invalid = models.BooleanField("загрузить только корректные строки", default=False)
+    # Confirmed in the preview: move organisations to the МО the file names (within scope).
+    move_organizations = models.BooleanField("перенести ОО в МО из файла", default=False)
     status = models.CharField(
         "статус", max_length=16, choices=Status.choices, default=Status.PREVIEW, db_index=True
     )
@@ -83,8 +85,8 @@ class Upload(models.Model):
     history = History(
         excluded_fields=[
             "uploaded_by", "queued_at", "started_at", "finished_at", "file", "file_size", "sha256",
-            "skip_invalid", "progress", "progress_note", "dates", "summary", "error_message",
-            "duplicate_of", "task_id",
+            "skip_invalid", "move_organizations", "progress", "progress_note", "dates", "summary",
+            "error_message", "duplicate_of", "task_id",
         ],
         get_user=history_user_or("uploaded_by"),
     )  # fmt: skip
@@ -117,6 +119,23 @@ class UploadProblem(models.Model):
     column = models.CharField(max_length=8, blank=True)
     header = models.CharField(max_length=300, blank=True)
     message = models.TextField()
+    # The registered МО the problem's row concerns (its organisation's, and the one the file
+    # names when it differs): who besides the uploader may read it. None: a file-level
+    # problem, or a row the importer could not place.
+    municipality = models.ForeignKey(
+        "organizations.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    municipality_in_file = models.ForeignKey(
+        "organizations.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "замечание к загрузке"

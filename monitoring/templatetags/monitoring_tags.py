@@ -65,13 +65,25 @@ def pp_change(value: Decimal | None) -> str:
     )
 
 
-@register.simple_tag
-def band_styles() -> str:
+@register.simple_tag(takes_context=True)
+def band_styles(context) -> str:
     """CSS custom properties for the colour bands, from settings (one source for pages and
-    Excel)."""
+    Excel). The Content-Security-Policy lets this one style element in by the request's nonce."""
     colours = settings.DASHBOARD_BAND_COLOURS
     rules = "".join(f"--band-{name}:#{hex_};" for name, hex_ in colours.items())
-    return mark_safe(f"<style>:root{{{rules}}}</style>")
+    nonce = getattr(context.get("request"), "csp_nonce", "")
+    return format_html('<style nonce="{}">:root{{{}}}</style>', nonce, rules)
+
+
+@register.filter
+def pct_class(value) -> str:
+    """The CSS class that draws a bar of this many per cent (pct-0 … pct-100 in portal.css):
+    widths are classes, not style attributes, under the Content-Security-Policy."""
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError):
+        number = 0
+    return f"pct-{min(max(number, 0), 100)}"
 
 
 def _data_value(value, default: str) -> str:

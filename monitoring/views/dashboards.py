@@ -15,18 +15,20 @@ from django.shortcuts import render
 from monitoring import dashboards
 from monitoring.exports import league_workbook, organization_history_workbook
 from monitoring.flags import flags_for
-from monitoring.weekly import iso_week_label, parse_iso_week
+from monitoring.weekly import iso_week_label
 from organizations import permissions, selectors
 from organizations.models import OrgType
 from rollout.selectors import district_summary
+from sferum_portal import params
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 
 def _requested_week(request) -> dt.date | None:
-    try:
-        return parse_iso_week(request.GET.get("week", ""))
-    except ValueError:
-        return None
+    return params.param_week(request.GET, "week")
+
+
+def _wants_xlsx(request) -> bool:
+    return params.param_choice(request.GET, "format", ("xlsx",)) == "xlsx"
 
 
 def _xlsx(book, name: str) -> HttpResponse:
@@ -52,7 +54,7 @@ def region_dashboard(request, pk: int):
     region = selectors.get_visible_or_404(selectors.regions_visible_to(request.user), pk=pk)
     municipalities = selectors.municipalities_visible_to(request.user).filter(region=region)
     area, league = dashboards.region_dashboard(region, _requested_week(request), municipalities)
-    if request.GET.get("format") == "xlsx" and area.week:
+    if _wants_xlsx(request) and area.week:
         book = league_workbook(f"МО {region.name}", "МО", league, area.week, with_counts=True)
         return _xlsx(book, f"region-{region.code}-{iso_week_label(area.week)}")
     return render(
@@ -68,8 +70,8 @@ def municipality_dashboard(request, pk: int):
         selectors.municipalities_visible_to(request.user).select_related("region"), pk=pk
     )
     filters = dashboards.OrganizationFilters(
-        org_type=request.GET.get("type", "") if request.GET.get("type") in OrgType.values else "",
-        query=request.GET.get("q", "").strip(),
+        org_type=params.param_choice(request.GET, "type", OrgType.values),
+        query=params.param_text(request.GET, "q"),
     )
     area, league = dashboards.district_dashboard(
         municipality,
@@ -77,7 +79,7 @@ def municipality_dashboard(request, pk: int):
         selectors.organizations_visible_to(request.user),
         filters,
     )
-    if request.GET.get("format") == "xlsx" and area.week:
+    if _wants_xlsx(request) and area.week:
         book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
     progress = district_summary(municipality, org_type=filters.org_type, query=filters.query)
@@ -115,7 +117,7 @@ def organization_dashboard(request, pk: int):
     )
     permissions.require_whole_organization(request.user, organization)
     board = dashboards.organization_dashboard(organization, _requested_week(request))
-    if request.GET.get("format") == "xlsx" and board.history:
+    if _wants_xlsx(request) and board.history:
         return _xlsx(
             organization_history_workbook(organization, board), f"oo-{organization.sferum_id}"
         )

@@ -14,8 +14,16 @@ from monitoring import services
 from monitoring.exports import problems_workbook
 from monitoring.forms import ConfirmUploadForm, StatisticsUploadForm
 from monitoring.models import Upload
-from monitoring.selectors import uploads_visible_to
+from monitoring.selectors import (
+    upload_problems_for,
+    upload_rows_written_for,
+    upload_summary_for,
+    upload_view,
+    upload_views,
+    uploads_visible_to,
+)
 from organizations import permissions, selectors
+from sferum_portal import params
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 PROBLEMS_SHOWN = 500
@@ -46,9 +54,13 @@ def upload_list(request):
         ids = ",".join(str(u.pk) for u in uploads)
         return redirect(f"{reverse('monitoring:upload_list')}?ids={ids}")
     history = uploads_visible_to(request.user).prefetch_related("municipalities")
-    batch_ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+    batch_ids = params.param_int_list(request.GET, "ids")
     batch = list(history.filter(pk__in=batch_ids)) if batch_ids else []
-    page = Paginator(history, 25).get_page(request.GET.get("page"))
+    page = Paginator(history, 25).get_page(params.param_int(request.GET, "page"))
+    # Counts of an upload seen only in part (other МО's rows in it) are not shown.
+    views = upload_views(request.user, [*page, *batch])
+    for upload in [*page, *batch]:
+        upload.seen_whole = views[upload.pk].whole
     return render(
         request,
         "monitoring/upload_list.html",
@@ -59,18 +71,29 @@ def upload_list(request):
 @login_required
 def upload_detail(request, pk: int):
     upload = _visible_upload(request, pk)
-    problems = upload.problems.all()
+    view = upload_view(request.user, upload)
+    problems = upload_problems_for(view, upload)
+    errors, warnings = problems.filter(severity="error"), problems.filter(severity="warning")
+    part = None
+    if not view.whole:  # their МО's rows and counts only
+        part = {
+            "errors_count": errors.count(),
+            "warnings_count": warnings.count(),
+            "rows_written": upload_rows_written_for(view, upload),
+            "municipalities": sorted(view.municipality_names),
+        }
     return render(
         request,
         "monitoring/upload_detail.html",
         {
             "upload": upload,
-            "errors": problems.filter(severity="error")[:PROBLEMS_SHOWN],
-            "warnings": problems.filter(severity="warning")[:PROBLEMS_SHOWN],
+            "part": part,
+            "errors": errors[:PROBLEMS_SHOWN],
+            "warnings": warnings[:PROBLEMS_SHOWN],
             "problems_shown": PROBLEMS_SHOWN,
             "confirm_form": ConfirmUploadForm(initial={"skip_invalid": upload.skip_invalid}),
             "can_confirm": _owns(request, upload) and upload.status == Upload.Status.PREVIEW,
-            "summary": upload.summary or {},
+            "summary": upload_summary_for(view, upload),
         },
     )
 
@@ -83,7 +106,11 @@ def upload_confirm(request, pk: int):
     form = ConfirmUploadForm(request.POST)
     form.is_valid()
     try:
-        services.upload_confirm(upload=upload, skip_invalid=form.cleaned_data["skip_invalid"])
+        services.upload_confirm(
+            upload=upload,
+            skip_invalid=form.cleaned_data["skip_invalid"],
+            move_organizations=form.cleaned_data["move_organizations"],
+        )
     except services.UploadRefused as exc:
         messages.error(request, exc.message)
     return redirect("monitoring:upload", upload.pk)
@@ -120,8 +147,9 @@ def upload_progress(request, pk: int):
 @login_required
 def upload_problems_xlsx(request, pk: int):
     upload = _visible_upload(request, pk)
+    problems = upload_problems_for(upload_view(request.user, upload), upload)
     response = HttpResponse(
-        workbook_bytes(problems_workbook(upload)), content_type=XLSX_CONTENT_TYPE
+        workbook_bytes(problems_workbook(upload, problems)), content_type=XLSX_CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="problems-{upload.pk}.xlsx"'
     return response
@@ -132,4 +160,7 @@ def upload_file(request, pk: int):
     upload = _visible_upload(request, pk)
     if not upload.file:  # refused as unsafe: not kept
         raise Http404("Файл не сохранён.")
+    if not upload_view(request.user, upload).whole:
+        # The original holds other МО's rows: only for whoever may read all of them.
+        raise Http404("Исходный файл доступен загрузившему и тем, кто отвечает за все его МО.")
     return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.file_name)

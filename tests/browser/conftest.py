@@ -29,3 +29,22 @@ def log_in(live_server):
         page.wait_for_load_state("networkidle")
 
     return _log_in
+
+
+@pytest.fixture
+def csp_violations(browser_page):
+    """What the Content-Security-Policy blocked on the page: the browser's console reports and
+    the securitypolicyviolation events, recorded from before any page script runs."""
+    found: list[str] = []
+    browser_page.on(
+        "console",
+        lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    browser_page.add_init_script(
+        """document.addEventListener("securitypolicyviolation", (e) => {
+             console.error("Content Security Policy event: " + e.violatedDirective
+               + " " + e.blockedURI + " " + (e.sample || "") + " at " + e.sourceFile
+               + ":" + e.lineNumber);
+           });"""
+    )
+    return found

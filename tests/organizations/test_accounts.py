@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from organizations.models import Membership, Role, User
+from organizations.models import Invitation, Membership, Role, User
 from organizations.services import password_link_build
 
 
@@ -24,7 +24,11 @@ def test_a_wrong_password_gets_a_russian_message(world, client):
     assert "Пожалуйста, введите правильные имя пользователя и пароль" in response.content.decode()
 
 
-def test_a_district_lead_invites_a_sferum_admin_who_gets_a_link(
+def invitation_path(text: str) -> str:
+    return re.search(r"https?://[^/\s]+(/invitations/\S+/)", text).group(1)
+
+
+def test_a_district_lead_invites_a_new_sferum_admin_who_sets_a_password_to_accept(
     world, client, django_capture_on_commit_callbacks
 ):
     client.force_login(world.district_lead)
@@ -36,15 +40,32 @@ def test_a_district_lead_invites_a_sferum_admin_who_gets_a_link(
                 "last_name": "Петрова",
                 "first_name": "Ольга",
                 "email": "petrova@example.ru",
+                "phone": "+7 900 000-00-01",
             },
             follow=True,
         )
     assert response.status_code == 200
+    assert not User.objects.filter(email="petrova@example.ru").exists()  # not until accepted
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["petrova@example.ru"]
+    assert "Вам назначена роль «администратор Сферум в ОО»" in mail.outbox[0].subject
+    path = invitation_path(mail.outbox[0].body)
+    client.logout()
+    page = client.get(path)
+    assert "Сохранить пароль и принять" in page.content.decode()
+    password = "Сферум-МАХ-2025!"
+    accepted = client.post(
+        path,
+        {"action": "accept", "new_password1": password, "new_password2": password},
+        follow=True,
+    )
     user = User.objects.get(email="petrova@example.ru")
-    assert not user.has_usable_password()
+    assert (user.last_name, user.first_name, user.phone) == ("Петрова", "Ольга", "+7 900 000-00-01")
+    assert user.check_password(password)
     assert Membership.objects.filter(user=user, role=Role.OO_ADMIN, organization=world.other_school)
-    assert len(mail.outbox) == 1
-    assert "/accounts/set-password/" in mail.outbox[0].body
+    assert accepted.status_code == 200
+    assert int(client.session["_auth_user_id"]) == user.pk  # logged in
+    client.logout()
+    assert client.get(path).status_code == 404  # once only
 
 
 def test_the_invite_form_offers_only_the_roles_the_inviter_may_grant(world, client):
@@ -57,10 +78,10 @@ def test_the_invite_form_offers_only_the_roles_the_inviter_may_grant(world, clie
         {"role": Role.OO_HEAD, "last_name": "Х", "first_name": "Y", "email": "x@example.ru"},
     )
     assert response.status_code == 200
-    assert not User.objects.filter(email="x@example.ru").exists()
+    assert not Invitation.objects.filter(email="x@example.ru").exists()
 
 
-def test_an_oo_admin_adds_a_class_teacher_to_their_classes(world, client):
+def test_an_oo_admin_invites_a_class_teacher_to_their_classes(world, client):
     client.force_login(world.oo_admin)
     client.post(
         reverse("organizations:person_invite", args=[world.school.pk]),
@@ -68,17 +89,23 @@ def test_an_oo_admin_adds_a_class_teacher_to_their_classes(world, client):
             "role": Role.CLASS_TEACHER,
             "last_name": "Орлова",
             "first_name": "Анна",
-            "email": "orlova@example.ru",
+            "email": world.nobody.email,
             "classes": [world.other_class.pk],
             "had_vkm_profile": "on",
         },
     )
-    membership = Membership.objects.get(user__email="orlova@example.ru")
+    invitation = Invitation.objects.get(email=world.nobody.email)
+    assert not Membership.objects.filter(user=world.nobody).exists()
+    client.force_login(world.nobody)
+    client.post(
+        reverse("organizations:invitation_respond", args=[invitation.pk]), {"action": "accept"}
+    )
+    membership = Membership.objects.get(user=world.nobody)
     assert list(membership.classes.all()) == [world.other_class]
     assert membership.had_vkm_profile
 
 
-def test_inviting_a_known_person_adds_a_role_without_a_new_account(
+def test_inviting_a_known_person_sends_an_invitation_without_a_new_account(
     world, client, django_capture_on_commit_callbacks
 ):
     client.force_login(world.district_lead)
@@ -93,8 +120,8 @@ def test_inviting_a_known_person_adds_a_role_without_a_new_account(
             },
         )
     assert User.objects.filter(email=world.oo_admin.email).count() == 1
-    assert world.oo_admin.memberships.count() == 2
-    assert mail.outbox == []  # they already have a password
+    assert world.oo_admin.memberships.count() == 1  # not until accepted
+    assert len(mail.outbox) == 1 and "Принять или отклонить" in mail.outbox[0].body
 
 
 def test_the_set_password_link_works_once(world, client):
@@ -139,7 +166,7 @@ def test_a_new_link_can_be_sent_to_someone_who_has_not_set_a_password(world, cli
 
 
 @pytest.mark.parametrize("persona", ["oo_head", "methodologist"])
-def test_read_only_roles_cannot_resend_links(world, client, persona):
+def test_a_head_and_a_methodologist_cannot_resend_links(world, client, persona):
     membership = world.oo_admin.memberships.get()
     client.force_login(getattr(world, persona))
     response = client.post(

@@ -47,3 +47,13 @@ def test_seed_demo_never_mixes_into_an_existing_registry(world, settings):
     assert Organization.objects.count() == before
     with pytest.raises(CommandError, match="не пуст"):
         call_command("seed_demo")
+
+
+@pytest.mark.django_db
+def test_seed_demo_describes_the_methodologist_by_what_they_may_do(settings, capsys):
+    # A methodologist may upload statistics (permissions.can_upload_statistics): not read-only.
+    settings.DEBUG = True
+    call_command("seed_demo")
+    line = next(li for li in capsys.readouterr().out.splitlines() if "methodologist" in li)
+    assert "только просмотр" not in line and "read-only" not in line
+    assert "загрузка статистики" in line

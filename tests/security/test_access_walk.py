@@ -25,7 +25,7 @@ from django.urls.converters import IntConverter
 from django.utils import timezone
 
 from monitoring.models import Upload
-from organizations.models import Membership, Organization, Role, SchoolClass
+from organizations.models import Invitation, Membership, Organization, Role, SchoolClass
 from rollout.models import ChecklistTemplate, Evidence, EvidenceKind, Status, Task
 from rollout.templates_data import templates_load
 from tests.factories import person
@@ -179,6 +179,19 @@ ROUTES: dict[str, Route] = {
     "organizations:person_send_link": Route(
         "membership", POST_ONLY, post=ORGANIZATION_MANAGERS_WRITE
     ),
+    "organizations:invitation_resend": Route(
+        "invitation", POST_ONLY, post=ORGANIZATION_MANAGERS_WRITE
+    ),
+    "organizations:invitation_revoke": Route(
+        "invitation", POST_ONLY, post=ORGANIZATION_MANAGERS_WRITE
+    ),
+    # Inside: an invitation addressed to the persona; outside: one addressed to someone else.
+    "organizations:invitation_respond": Route(
+        "answer",
+        POST_ONLY,
+        post={p: SAVED for p in PERSONAS},
+        post_data="answer",
+    ),
     "organizations:class_create": Route(
         "organization",
         form_page(ORGANIZATION_MANAGERS_WRITE),
@@ -272,8 +285,9 @@ CASES = _cases()
 class Objects:
     """The inside and outside objects of each kind, built on demand from the test world."""
 
-    def __init__(self, world):
+    def __init__(self, world, persona: str = ""):
         self.w = world
+        self.persona = persona
 
     @cached_property
     def ukhta_school(self):
@@ -313,6 +327,25 @@ class Objects:
         else:
             membership = self._teacher_membership(organization)
         return {"pk": organization.pk, "membership_pk": membership.pk}
+
+    def _invitation(self, organization, **fields) -> Invitation:
+        n = Invitation.objects.count()
+        return Invitation.objects.create(organization=organization, role=Role.CLASS_TEACHER,
+                                         email=f"walk-invite-{n}@example.ru", last_name="Новикова",
+                                         first_name="Ольга", invited_by=self.w.operator,
+                                         **fields)  # fmt: skip
+
+    def invitation(self, level, scope):
+        organization = self._school_of(level, scope)
+        return {"pk": organization.pk, "invitation_pk": self._invitation(organization).pk}
+
+    def answer(self, level, scope):
+        addressee = getattr(self.w, self.persona, None) if scope == "inside" else None
+        invitation = self._invitation(self.w.far_school, user=addressee or self.w.nobody)
+        if scope == "outside":
+            invitation.user = person(Role.OO_HEAD, self.w.other_school)
+            invitation.save()
+        return {"pk": invitation.pk}
 
     def _task(self, level, scope) -> Task:
         if level == "teacher" and scope == "inside":
@@ -357,6 +390,8 @@ class Objects:
                     "classes": [school_class.pk]}  # fmt: skip
         if kind == "class":
             return {"name": f"10Ш{kwargs['pk']}"}
+        if kind == "answer":
+            return {"action": "decline"}
         if kind == "baselines":
             return {"effective_from": "2025-09-01", "staff_activity": "41",
                     "students_parents_activity": "21"}  # fmt: skip
@@ -421,7 +456,7 @@ def test_the_walk_checks_url_persona_scope_cases(count, capsys):
 )
 def test_each_persona_gets_what_its_scope_says(world, client, name, persona):
     route = ROUTES[name]
-    objects = Objects(world)
+    objects = Objects(world, persona)
     level = LEVEL[persona]
     build = getattr(objects, route.target)
     _login(client, world, persona)

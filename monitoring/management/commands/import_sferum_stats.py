@@ -25,8 +25,15 @@ class Command(BaseCommand):
             "--skip-invalid", action="store_true", help="Загрузить только корректные строки."
         )
         parser.add_argument("--user", help="Загружать от имени пользователя (в пределах его зоны).")
+        parser.add_argument(
+            "--move-organizations",
+            action="store_true",
+            help="Перенести ОО в МО, указанное в файле, если в реестре она в другом МО (без "
+            "этого такие строки — ошибки). Только там, где зона загружающего (без --user — "
+            "вся) охватывает оба МО.",
+        )
 
-    def handle(self, *args, files, dry_run, skip_invalid, user, **options):
+    def handle(self, *args, files, dry_run, skip_invalid, user, move_organizations, **options):
         uploader = None
         if user:
             uploader = User.objects.filter(username=user).first()
@@ -37,7 +44,11 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"Файл {path} не найден.")
             upload, problems = self.import_one(
-                path, uploader, dry_run=dry_run, skip_invalid=skip_invalid
+                path,
+                uploader,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                move_organizations=move_organizations,
             )
             for line in preview_lines(upload):
                 self.stdout.write(line)
@@ -50,18 +61,26 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"Не загружено из-за ошибок: {failed} из {len(files)} файлов.")
 
-    def import_one(self, path: Path, uploader, *, dry_run: bool, skip_invalid: bool):
+    def import_one(
+        self, path: Path, uploader, *, dry_run: bool, skip_invalid: bool, move_organizations: bool
+    ):
         if dry_run:
             with path.open("rb") as handle:
                 upload, checked = services.upload_check_dry(
-                    uploaded_file=handle, file_name=path.name, user=uploader
+                    uploaded_file=handle,
+                    file_name=path.name,
+                    user=uploader,
+                    move_organizations=move_organizations,
                 )
             return upload, checked.problems
         content = SimpleUploadedFile(path.name, path.read_bytes())
         upload = services.upload_receive(
             uploaded_file=content, user=uploader, skip_invalid=skip_invalid, inline=True
         )
-        if upload.status == Upload.Status.PREVIEW and (skip_invalid or not upload.errors_count):
-            services.upload_confirm(upload=upload, skip_invalid=skip_invalid, inline=True)
+        confirm = {"skip_invalid": skip_invalid, "move_organizations": move_organizations}
+        if upload.status == Upload.Status.PREVIEW and not services.confirm_blocked(
+            upload, **confirm
+        ):
+            services.upload_confirm(upload=upload, inline=True, **confirm)
             upload.refresh_from_db()
         return upload, list(upload.problems.all())
