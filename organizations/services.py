@@ -214,16 +214,19 @@ def invitation_accept_with_new_account(*, invitation: Invitation, password: str)
 
 
 @transaction.atomic
+def _close(invitation: Invitation, status: str) -> bool:
+    """Stamp a pending invitation declined or revoked; False if it was answered already."""
+    locked = _answer(invitation, status)
+    if locked is not None:
+        locked.save()
+    return locked is not None
+
+
 def invitation_decline(*, invitation: Invitation) -> bool:
-    locked = _answer(invitation, Invitation.Status.DECLINED)
-    if locked is not None:
-        locked.save()
-    return locked is not None
+    """The invitee refuses the role: no membership."""
+    return _close(invitation, Invitation.Status.DECLINED)
 
 
-@transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> bool:
-    locked = _answer(invitation, Invitation.Status.REVOKED)
-    if locked is not None:
-        locked.save()
-    return locked is not None
+    """The inviter (or anyone who may grant the role) withdraws it before an answer."""
+    return _close(invitation, Invitation.Status.REVOKED)

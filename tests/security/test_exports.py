@@ -266,13 +266,13 @@ def split_hostile(world):
     ChecklistTemplate.objects.update(title=every)
     ChecklistStepTemplate.objects.update(title=every, hint=every)
     PlanItemTemplate.objects.update(
-        number=SPLIT_HOSTILE[1],
+        number="1,=HYPERLINK(1)",  # the field holds 16 characters
         section=every,
         title=every,
         description=every,
         hint=every,
-        deadline_text=every,
-        responsible=every,
+        deadline_text=every[:100],  # the field holds 100 characters
+        responsible=every[:100],  # the field holds 100 characters
         expected_result=every,
     )
 
