@@ -35,6 +35,8 @@ test: install-test chromium
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/djlint templates --lint
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -7,8 +7,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,14 +50,6 @@ def setup_django(*, fresh: bool = False, database: str | None = None) -> None:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-@contextmanager
-def timer():
-    result = {}
-    start = time.perf_counter()
-    yield result
-    result["seconds"] = time.perf_counter() - start
 
 
 def run_isolated(module: str, *args: str) -> dict:

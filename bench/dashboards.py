@@ -61,7 +61,7 @@ def main(*, rebuild: bool = False) -> dict:
         build_national_database()
     region, municipality, organization, people = _users()
     sync_big_region_tasks()
-    district = reverse("monitoring:municipality_dashboard", args=[municipality.pk])
+    district = reverse("portal:municipality_dashboard", args=[municipality.pk])
     size = municipality.organizations.count()
     pages = [
         ("region page, 3,000 ОО, 25 МО", "bench-coordinator",

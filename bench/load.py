@@ -121,7 +121,7 @@ def _people(count: int) -> tuple[int, list[Person]]:
 
 
 def _weeks() -> list[str]:
-    from monitoring.weekly import iso_week_label
+    from sferum_portal.weeks import iso_week_label
 
     return [iso_week_label(FIRST_MONDAY + dt.timedelta(days=7 * w)) for w in range(WEEKS)]
 

@@ -103,8 +103,8 @@ def main() -> None:
     from django.urls import reverse
 
     from organizations.models import Region
+    from rollout.matrix import matrix_columns
     from rollout.models import Status, Task
-    from rollout.selectors import matrix_columns
     from rollout.services import tasks_sync_all
     from rollout.signals import sync_muted
 

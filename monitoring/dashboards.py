@@ -11,10 +11,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from organizations.models import Municipality, Organization, Region
-from sferum_portal.params import sferum_id_in
+from organizations.selectors import organizations_matching
 
 from .bands import arrow, band
 from .models import (
@@ -223,12 +221,7 @@ class OrganizationFilters:
     def apply(self, organizations):
         if self.org_type:
             organizations = organizations.filter(org_type=self.org_type)
-        if self.query:
-            match = Q(short_name__icontains=self.query) | Q(aliases__name__icontains=self.query)
-            if (sferum_id := sferum_id_in(self.query)) is not None:
-                match |= Q(sferum_id=sferum_id)
-            organizations = organizations.filter(match).distinct()
-        return organizations
+        return organizations_matching(organizations, self.query)
 
 
 def district_dashboard(

@@ -2,6 +2,7 @@
 
 from openpyxl import Workbook
 
+from sferum_portal.weeks import week_label
 from sferum_portal.xlsx import Cell, table_workbook
 
 from .bands import band_colour
@@ -124,7 +125,7 @@ def organization_history_workbook(organization, board) -> Workbook:
         sp = coloured(v.students_parents_activity_pct, v.students_parents_stage2_met)
         rows.append(
             [
-                f"{v.week_start:%d.%m.%Y}",
+                week_label(v.week_start),
                 f"{v.snapshot_date:%d.%m.%Y}",
                 v.staff_activity_den,
                 v.teachers_registered_num,

@@ -11,14 +11,8 @@ from decimal import Decimal
 from django.db.models import Max
 
 from .db import chunked
-from .models import Indicator, WeeklyOrganizationValue
+from .models import MEASURED_INDICATORS, WeeklyOrganizationValue
 from .selectors import target_value, targets_in_force
-
-MEASURED = (
-    Indicator.TEACHERS_REGISTERED,
-    Indicator.STAFF_ACTIVITY,
-    Indicator.STUDENTS_PARENTS_ACTIVITY,
-)
 
 
 @dataclass(frozen=True)
@@ -49,7 +43,7 @@ def latest_readings(organization_ids: Iterable[int]) -> dict[int, dict[str, Indi
             "organization_id",
             "week_start",
             "organization__municipality__region_id",
-            *(f"{indicator}_pct" for indicator in MEASURED),
+            *(f"{indicator}_pct" for indicator in MEASURED_INDICATORS),
         )
         rows += [row for row in candidates if latest[row[0]] == row[1]]
     targets_by_week = {week: targets_in_force(week) for week in {row[1] for row in rows}}
@@ -64,6 +58,6 @@ def latest_readings(organization_ids: Iterable[int]) -> dict[int, dict[str, Indi
                     stage: target_value(in_force, indicator, stage, region_id) for stage in (1, 2)
                 },
             )
-            for indicator, value in zip(MEASURED, values, strict=True)
+            for indicator, value in zip(MEASURED_INDICATORS, values, strict=True)
         }
     return readings

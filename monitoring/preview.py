@@ -3,7 +3,7 @@
 from .models import Upload
 
 
-def preview_lines(upload: Upload, *, problems_limit: int | None = None) -> list[str]:
+def preview_lines(upload: Upload) -> list[str]:
     summary = upload.summary or {}
     lines = [
         f"Файл: {upload.file_name} · {upload.get_status_display()}",

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from organizations.models import Organization
+from sferum_portal.weeks import iso_week_label
 
 from .models import WeeklyMunicipalityValue, WeeklyOrganizationValue, WeeklyRegionValue
-from .weekly import iso_week_label
 
 ORGANIZATION_COLUMNS = {
     "week": "Неделя",

@@ -10,8 +10,10 @@ from django.db.models import Q, QuerySet
 
 from organizations.models import Municipality, Organization, Region
 from organizations.selectors import municipalities_visible_to, scope_of
+from sferum_portal.weeks import week_end
 
 from .models import Snapshot, Target, Upload, UploadProblem
+from .permissions import owns_upload
 
 TargetKey = tuple[str, int, int | None]  # (indicator, stage, region id or None for all)
 
@@ -21,7 +23,7 @@ def targets_in_force(monday: dt.date, targets: list[Target] | None = None) -> di
     caller loaded them once for many weeks); where several overlap, the latest start wins."""
     if targets is None:
         targets = list(Target.objects.all())
-    sunday = monday + dt.timedelta(days=6)
+    sunday = week_end(monday)
     in_force: dict[TargetKey, Decimal] = {}
     for t in sorted(targets, key=lambda t: t.effective_from):
         if t.effective_from <= sunday and (t.effective_to is None or t.effective_to >= monday):
@@ -63,7 +65,7 @@ def upload_views(user, uploads: list[Upload]) -> dict[int, UploadView]:
     views: dict[int, UploadView] = {}
     concerned: dict[int, set[int]] = {}
     for upload in uploads:
-        if scope.is_operator or upload.uploaded_by_id == user.pk:
+        if owns_upload(user, upload):
             views[upload.pk] = UploadView(True)
             continue
         areas = (upload.summary or {}).get("areas") or {}

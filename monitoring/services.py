@@ -29,6 +29,8 @@ from organizations.models import Municipality
 from organizations.selectors import Scope, operator_scope, scope_of
 from organizations.versions import ALL, data_changed
 
+# tasks.py imports this module too: the module, not its names, so either may load first.
+from . import tasks
 from .importers.parser import ParseResult, parse_workbook
 from .importers.problems import ERROR, Problem
 from .importers.reader import ReaderError, open_workbook
@@ -36,6 +38,7 @@ from .importers.registry import MOVE_LABEL, RegistryPlan, plan_registry
 from .importers.safety import UnsafeFile, inspect_workbook_file
 from .importers.store import store_plan
 from .models import Snapshot, Upload, UploadProblem
+from .signals import registry_grown
 
 log = logging.getLogger(__name__)
 Status = Upload.Status
@@ -207,9 +210,7 @@ def upload_receive(
         # Kept on the instance so that an inline confirm in this process need not re-read.
         upload.checked = checked
     else:
-        from .tasks import upload_check_task
-
-        transaction.on_commit(lambda: upload_check_task.delay(upload.pk))
+        transaction.on_commit(lambda: tasks.upload_check_task.delay(upload.pk))
     return upload
 
 
@@ -317,10 +318,8 @@ def upload_confirm(
 
 
 def _queue_process(upload_id: int) -> None:
-    from .tasks import upload_process_task
-
     try:
-        upload_process_task.delay(upload_id)
+        tasks.upload_process_task.delay(upload_id)
     except Exception:
         # The broker is down: give the preview back rather than leave it "queued" with no task
         # behind it; the person sees the 503 page and confirms again later.
@@ -407,12 +406,15 @@ def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> 
         # Last before the commit: writers of the figures wait for this lock only meanwhile.
         data_changed(ALL)
         if outcome.created_organization_ids or outcome.created_municipality_ids:
-            from rollout.tasks import tasks_sync_registry_task
-
-            created = (outcome.created_organization_ids, outcome.created_municipality_ids)
-            # robust: once the write commits, a follow-up that cannot be queued (the broker is
-            # down) is logged, and the upload stays DONE: its data is in.
-            transaction.on_commit(lambda: tasks_sync_registry_task.delay(*created), robust=True)
+            created = {
+                "organization_ids": outcome.created_organization_ids,
+                "municipality_ids": outcome.created_municipality_ids,
+            }
+            # robust: once the write commits, a receiver whose follow-up cannot be queued (the
+            # broker is down) is logged, and the upload stays DONE: its data is in.
+            transaction.on_commit(
+                lambda: registry_grown.send(sender=Upload, **created), robust=True
+            )
         changed_dates = set(outcome.dates)
         if outcome.moved_organization_ids:
             # A moved organisation leaves its old МО's figures of every week it had data.
@@ -422,8 +424,6 @@ def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> 
                 .distinct()
             )
         if changed_dates:
-            from .tasks import weekly_recompute_task
-
             dates = sorted(d.isoformat() for d in changed_dates)
             regions = sorted(
                 set(
@@ -433,7 +433,8 @@ def _write(upload: Upload, checked: CheckedFile, *, problems_recorded: bool) -> 
                 )
             )
             transaction.on_commit(
-                lambda: weekly_recompute_task.delay(dates=dates, region_ids=regions), robust=True
+                lambda: tasks.weekly_recompute_task.delay(dates=dates, region_ids=regions),
+                robust=True,
             )
 
 

@@ -12,6 +12,7 @@ from organizations.models import Region
 
 from .models import Indicator, Target
 from .models.targets import validate_effective_date
+from .tasks import weekly_recompute_region_task
 
 STAGE1_INDICATORS = (Indicator.STAFF_ACTIVITY, Indicator.STUDENTS_PARENTS_ACTIVITY)
 STAGE_DUE = dt.date(2025, 12, 30)
@@ -92,7 +93,5 @@ def stage1_baselines_set(
             )
         )
     if changed:
-        from .tasks import weekly_recompute_region_task
-
         transaction.on_commit(lambda: weekly_recompute_region_task.delay(region.pk))
     return changed

@@ -2,12 +2,12 @@
 
 import datetime as dt
 import logging
-import zoneinfo
 
 from celery import shared_task
 from django.utils import timezone
 
 from organizations.models import Region
+from sferum_portal import weeks
 
 from . import services, weekly
 
@@ -35,14 +35,13 @@ def weekly_recompute_task(dates: list[str], region_ids: list[int] | None = None)
 
 @shared_task
 def weekly_monday_task() -> list[str]:
-    """Runs every hour on Mondays: for each region where it is now 06:xx local time, compute
-    the week that has just ended."""
+    """Runs every hour around Monday: for each region where it is now the weekly run hour
+    (Monday 06:xx local time, ``weeks.is_weekly_run_hour``), compute the week just ended."""
     now = timezone.now()
     due = []
     for region_id, tz_name in Region.objects.values_list("pk", "timezone"):
-        local = now.astimezone(zoneinfo.ZoneInfo(tz_name))
-        if local.weekday() == 0 and local.hour == 6:
-            due.append((region_id, local.date() - dt.timedelta(days=7)))
+        if weeks.is_weekly_run_hour(tz_name, now):
+            due.append((region_id, weeks.previous_week_start(weeks.region_today(tz_name, now))))
     by_week: dict[dt.date, list[int]] = {}
     for region_id, monday in due:
         by_week.setdefault(monday, []).append(region_id)

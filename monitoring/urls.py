@@ -20,11 +20,8 @@ urlpatterns = [
     path("statistics/uploads/<int:pk>/file/", uploads.upload_file, name="upload_file"),
     path("regions/<int:pk>/targets/", targets.region_targets, name="region_targets"),
     path("regions/<int:pk>/dashboard/", dashboards.region_dashboard, name="region_dashboard"),
-    path(
-        "municipalities/<int:pk>/dashboard/",
-        dashboards.municipality_dashboard,
-        name="municipality_dashboard",
-    ),
+    # The district dashboard, municipalities/<pk>/dashboard/, is portal:municipality_dashboard:
+    # it shows the checklist progress too (portal.views builds on district_dashboard_page).
     path(
         "organizations/<int:pk>/dashboard/",
         dashboards.organization_dashboard,

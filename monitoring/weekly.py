@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from organizations.models import Municipality, Organization, OrgType, Region
 from organizations.versions import ALL, data_changed
+from sferum_portal.weeks import week_end, week_start
 
 from .models import (
     Indicator,
@@ -73,22 +74,6 @@ REG = WeeklyRegionValue._meta.db_table
 SNAP = Snapshot._meta.db_table
 ORGS = Organization._meta.db_table
 MOS = Municipality._meta.db_table
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of the ISO week a date falls in."""
-    return day - dt.timedelta(days=day.weekday())
-
-
-def parse_iso_week(text: str) -> dt.date:
-    """'2025-W48' → the Monday of that ISO week."""
-    year, _, week = text.upper().partition("-W")
-    return dt.date.fromisocalendar(int(year), int(week), 1)
-
-
-def iso_week_label(monday: dt.date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 @dataclass(frozen=True)
@@ -162,7 +147,7 @@ def _pct(num: str, den: str) -> str:
 
 
 def _weeks_cte(mondays: list[dt.date]) -> str:
-    rows = ", ".join(f"({_date_sql(m)}, {_date_sql(m + dt.timedelta(days=6))})" for m in mondays)
+    rows = ", ".join(f"({_date_sql(m)}, {_date_sql(week_end(m))})" for m in mondays)
     return f"weeks(monday, sunday) AS (SELECT * FROM (VALUES {rows}) AS w)"
 
 

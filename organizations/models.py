@@ -71,16 +71,6 @@ class OrgType(models.TextChoices):
     OTHER = "other", "другое"
 
 
-ORG_TYPE_LONG_NAMES = {
-    OrgType.OU: "Общеобразовательная организация",
-    OrgType.DOU: "Дошкольная образовательная организация",
-    OrgType.UDO: "Организация дополнительного образования",
-    OrgType.SPO: "Профессиональная образовательная организация (СПО)",
-    OrgType.OUO: "Орган управления образованием",
-    OrgType.OTHER: "Другое",
-}
-
-
 class Region(models.Model):
     name = models.CharField("название", max_length=200, unique=True)
     code = models.CharField(

@@ -15,25 +15,18 @@ ROLES_GRANTED_BY_DISTRICT = (Role.OO_ADMIN, Role.OO_HEAD, Role.CLASS_TEACHER)
 ROLES_GRANTED_BY_OO_ADMIN = (Role.CLASS_TEACHER,)
 
 
-def _holds(user, role: str, **scope) -> bool:
-    return any(
-        m.role == role and all(getattr(m, f"{k}_id") == v for k, v in scope.items())
-        for m in scope_of(user).memberships
-    )
-
-
 def leads_municipality(user, municipality: Municipality) -> bool:
     """District lead of the municipality, or coordinator of its region, or operator."""
     return (
         scope_of(user).is_operator
-        or _holds(user, Role.DISTRICT_LEAD, municipality=municipality.pk)
-        or _holds(user, Role.REGIONAL_COORDINATOR, region=municipality.region_id)
+        or scope_of(user).holds(Role.DISTRICT_LEAD, municipality=municipality.pk)
+        or scope_of(user).holds(Role.REGIONAL_COORDINATOR, region=municipality.region_id)
     )
 
 
 def administers_organization(user, organization: Organization) -> bool:
     """The organisation's Sferum admin, or anyone who leads its municipality."""
-    return _holds(user, Role.OO_ADMIN, organization=organization.pk) or leads_municipality(
+    return scope_of(user).holds(Role.OO_ADMIN, organization=organization.pk) or leads_municipality(
         user, organization.municipality
     )
 
@@ -42,21 +35,9 @@ def roles_grantable(user, organization: Organization) -> tuple[str, ...]:
     """The roles this person may give to people of the organisation (empty: none)."""
     if leads_municipality(user, organization.municipality):
         return ROLES_GRANTED_BY_DISTRICT
-    if _holds(user, Role.OO_ADMIN, organization=organization.pk):
+    if scope_of(user).holds(Role.OO_ADMIN, organization=organization.pk):
         return ROLES_GRANTED_BY_OO_ADMIN
     return ()
-
-
-def coordinates_region(user, region) -> bool:
-    """The region's coordinator (or an operator): sets its targets."""
-    return scope_of(user).is_operator or _holds(user, Role.REGIONAL_COORDINATOR, region=region.pk)
-
-
-def can_upload_statistics(user) -> bool:
-    scope = scope_of(user)
-    return scope.is_operator or bool(
-        scope.roles & {Role.REGIONAL_COORDINATOR, Role.METHODOLOGIST, Role.DISTRICT_LEAD}
-    )
 
 
 def require_whole_organization(user, organization: Organization) -> None:

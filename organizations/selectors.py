@@ -9,22 +9,21 @@ outside the scope answers 404, never 403.
 
 from dataclasses import dataclass
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+
+from sferum_portal.params import sferum_id_in
 
 from .models import (
     Invitation,
     Membership,
     Municipality,
     Organization,
+    OrganizationAlias,
     Region,
     Role,
     SchoolClass,
 )
-
-REGION_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.METHODOLOGIST})
-DISTRICT_ROLES = frozenset({Role.DISTRICT_LEAD, Role.METHODOLOGIST})
-ORGANIZATION_ROLES = frozenset({Role.OO_ADMIN, Role.OO_HEAD})
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,31 @@ class Scope:
     @property
     def is_empty(self) -> bool:
         return not self.is_operator and not self.memberships
+
+    def holds(self, role: str, **scope_ids: int) -> bool:
+        """Holds ``role`` with exactly these scope ids (``organization=…``, ``municipality=…``,
+        ``region=…``): the question every write permission asks."""
+        return any(
+            m.role == role and all(getattr(m, f"{k}_id") == v for k, v in scope_ids.items())
+            for m in self.memberships
+        )
+
+    def covers_region(self, region_id: int) -> bool:
+        """Sees the whole region (a regional role, or an operator)."""
+        return self.is_operator or region_id in self.region_ids
+
+    def covers_municipality(self, municipality: Municipality) -> bool:
+        """Sees the whole МО: its own district role, a role in its region, or an operator."""
+        return (
+            self.covers_region(municipality.region_id) or municipality.pk in self.municipality_ids
+        )
+
+    def covers_organization(self, organization: Organization) -> bool:
+        """Sees the whole organisation: any role above a class teacher's that reaches it."""
+        return (
+            self.covers_municipality(organization.municipality)
+            or organization.pk in self.organization_ids
+        )
 
     def without_class_teaching(self) -> "Scope":
         """The scope without the organisations reached only as a class teacher."""
@@ -156,9 +180,17 @@ def classes_visible_to(user) -> QuerySet[SchoolClass]:
     )
 
 
-def scope_filter(queryset: QuerySet, user, organization_path: str) -> QuerySet:
-    """Keep the rows of ``queryset`` whose organisation (reached through the path) is in scope."""
-    return queryset.filter(scope_of(user).organizations_q(organization_path))
+def organizations_matching(organizations: QuerySet[Organization], query: str) -> QuerySet:
+    """The organisations whose short name or a former name contains the text, or whose Sferum
+    ID it is: the one organisation search (registry, dashboards, the district matrix)."""
+    query = query.strip()
+    if not query:
+        return organizations
+    former = OrganizationAlias.objects.filter(organization=OuterRef("pk"), name__icontains=query)
+    match = Q(short_name__icontains=query) | Q(Exists(former))
+    if (sferum_id := sferum_id_in(query)) is not None:
+        match |= Q(sferum_id=sferum_id)
+    return organizations.filter(match)
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup) -> Model:
@@ -171,14 +203,7 @@ def get_visible_or_404(queryset: QuerySet, **lookup) -> Model:
 
 def sees_whole_organization(user, organization: Organization) -> bool:
     """True unless the person reaches the organisation only as a class teacher."""
-    scope = scope_of(user)
-    if scope.is_operator:
-        return True
-    return (
-        organization.municipality.region_id in scope.region_ids
-        or organization.municipality_id in scope.municipality_ids
-        or organization.pk in scope.organization_ids
-    )
+    return scope_of(user).covers_organization(organization)
 
 
 def invitations_waiting_for(user) -> QuerySet[Invitation]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_audit, views_invitations
+from . import views, views_invitations
 
 app_name = "organizations"
 
@@ -35,10 +35,4 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views_invitations.invitation_answer, name="invitation"),
     path("organizations/<int:pk>/classes/new/", views.class_create, name="class_create"),
-    path("regions/<int:pk>/audit/", views_audit.region_audit, name="region_audit"),
-    path(
-        "municipalities/<int:pk>/audit/",
-        views_audit.municipality_audit,
-        name="municipality_audit",
-    ),
 ]

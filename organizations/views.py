@@ -1,5 +1,5 @@
-"""Registry pages: a person's landing page, region, municipality and organisation pages, and the
-forms that add people and classes. Every object is fetched through selectors.py.
+"""Registry pages: region, municipality and organisation pages, and the forms that add people
+and classes. Every object is fetched through selectors.py.
 """
 
 from django.contrib import messages
@@ -23,27 +23,6 @@ def _type_counts(prefix: str = "") -> dict:
     for code, _ in OrgType.choices:
         counts[f"org_{code}"] = Count(f"{prefix}" or "pk", filter=Q(**{f"{p}org_type": code}))
     return counts
-
-
-@login_required
-def home(request):
-    """Send each person to the dashboard that fits their widest role (a class teacher, who
-    has no organisation-wide figures, to their organisation's page)."""
-    scope = selectors.scope_of(request.user)
-    for m in scope.memberships:
-        if m.region_id:
-            return redirect("monitoring:region_dashboard", m.region_id)
-    for m in scope.memberships:
-        if m.municipality_id:
-            return redirect("monitoring:municipality_dashboard", m.municipality_id)
-    for m in scope.memberships:
-        if m.role != Role.CLASS_TEACHER:
-            return redirect("monitoring:organization_dashboard", m.organization_id)
-    for m in scope.memberships:
-        return redirect("organizations:organization", m.organization_id)
-    if scope.is_operator:
-        return redirect("organizations:region_list")
-    return render(request, "organizations/no_roles.html")
 
 
 @login_required
@@ -94,11 +73,7 @@ def municipality_detail(request, pk: int):
     query = params.param_text(request.GET, "q")
     if org_type:
         organizations = organizations.filter(org_type=org_type)
-    if query:
-        match = Q(short_name__icontains=query) | Q(aliases__name__icontains=query)
-        if (sferum_id := params.sferum_id_in(query)) is not None:
-            match |= Q(sferum_id=sferum_id)
-        organizations = organizations.filter(match).distinct()
+    organizations = selectors.organizations_matching(organizations, query)
     organizations = organizations.annotate(
         class_total=Count("classes", distinct=True),
         admin_total=Count("memberships", filter=Q(memberships__role=Role.OO_ADMIN), distinct=True),
@@ -167,9 +142,9 @@ def organization_detail(request, pk: int):
             "sees_whole": whole,
             "can_invite": bool(permissions.roles_grantable(request.user, organization)),
             "can_manage_classes": permissions.administers_organization(request.user, organization),
-            "leads_municipality": selectors.municipalities_visible_to(request.user)
-            .filter(pk=organization.municipality_id)
-            .exists(),
+            "leads_municipality": selectors.scope_of(request.user).covers_municipality(
+                organization.municipality
+            ),
         },
     )
 

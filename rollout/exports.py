@@ -7,7 +7,7 @@ its code, full title and the share done among the exported organisations.
 
 from sferum_portal.xlsx import Cell, add_table, table_workbook, workbook_bytes
 
-from .selectors import (
+from .matrix import (
     CELL_COLORS,
     CELL_LABELS,
     GROUP_TITLES,

@@ -14,8 +14,8 @@ from .evidence import (
     format_size,
     max_bytes,
 )
+from .matrix import STATUS_FILTERS
 from .models import FILE_EVIDENCE, DistrictContacts, EvidenceKind, Status
-from .selectors import STATUS_FILTERS
 from .services import EvidenceInput
 
 ORDER_KINDS = (EvidenceKind.ORDER, EvidenceKind.ORDER_APPOINTMENT)

@@ -3,14 +3,17 @@
 Item 1.7 (at least 75 % of staff registered) and 4.1–4.4 (staff and students-and-parents activity,
 Stage 1 and Stage 2) carry an indicator code and either a threshold or a stage. The readings come
 from ``monitoring.measures.latest_readings`` (the monitoring app's contract: a constant number of
-queries for any number of organisations); it is imported lazily so that this app works, showing
-"нет данных мониторинга", before or without the monitoring app.
+queries for any number of organisations); an organisation without a reading shows
+"нет данных мониторинга".
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from monitoring import measures as monitoring_measures
+from sferum_portal.weeks import week_label
 
 NO_DATA = "нет данных мониторинга"
 
@@ -36,7 +39,7 @@ class MeasuredState:
         """The sentence for people (built when shown: a district's figures need none of it)."""
         if self.value_pct is None or self.week_start is None:
             return NO_DATA
-        week, value = format_week(self.week_start), format_pct(self.value_pct)
+        week, value = week_label(self.week_start), format_pct(self.value_pct)
         if self.target_pct is None:
             return (
                 f"по данным мониторинга на неделю {week}: {value}; цель этапа {self.stage} ещё "
@@ -60,25 +63,6 @@ def format_pct(value: Decimal) -> str:
     else:
         text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}"
     return f"{text.replace('.', ',')} %"
-
-
-def format_week(week_start: datetime.date) -> str:
-    """The ISO week starting on ``week_start``: "24.11–30.11.2025" or "29.12.2025–04.01.2026"."""
-    end = week_start + datetime.timedelta(days=6)
-    if week_start.year == end.year:
-        return f"{week_start:%d.%m}–{end:%d.%m.%Y}"
-    return f"{week_start:%d.%m.%Y}–{end:%d.%m.%Y}"
-
-
-def _latest_readings(organization_ids: list[int]) -> dict:
-    try:
-        from monitoring import measures
-    except ImportError:
-        return {}
-    reader = getattr(measures, "latest_readings", None)
-    if reader is None:
-        return {}
-    return reader(organization_ids)
 
 
 def state_from_reading(item, reading) -> MeasuredState:
@@ -107,7 +91,7 @@ def measured_states(
     org_ids = list(dict.fromkeys(organization_ids))
     if not measured or not org_ids:
         return {}
-    readings = _latest_readings(org_ids)
+    readings = monitoring_measures.latest_readings(org_ids)
     states = {}
     for org_id in org_ids:
         by_code = readings.get(org_id, {})

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring.models import MEASURED_INDICATORS
 from organizations.models import (
     History,
     Membership,
@@ -80,14 +81,6 @@ EVIDENCE_REQUIRED_FOR_DONE = frozenset(
     }
 )
 FILE_EVIDENCE = frozenset({EvidenceKind.LOCAL_ACT, EvidenceKind.FILE})
-
-
-class Indicator(models.TextChoices):
-    """Monitoring indicators a plan item can be measured by (codes of monitoring.measures)."""
-
-    TEACHERS_REGISTERED = "teachers_registered", "доля учителей, зарегистрированных в Сферум"
-    STAFF_ACTIVITY = "staff_activity", "активность работников"
-    STUDENTS_PARENTS_ACTIVITY = "students_parents_activity", "активность обучающихся и родителей"
 
 
 class Recurrence(models.TextChoices):
@@ -239,7 +232,10 @@ class PlanItemTemplate(models.Model):
         "подтверждение", max_length=32, choices=EvidenceKind.choices, default=EvidenceKind.NONE
     )
     indicator = models.CharField(
-        "показатель мониторинга", max_length=32, choices=Indicator.choices, blank=True
+        "показатель мониторинга",
+        max_length=32,
+        choices=[(i.value, i.label) for i in MEASURED_INDICATORS],
+        blank=True,
     )
     stage = models.PositiveSmallIntegerField(
         "этап", null=True, blank=True, choices=[(1, "Этап 1"), (2, "Этап 2")]

@@ -1,4 +1,4 @@
-"""The rollout app's entries in the main menu (organizations.navigation adds them)."""
+"""The rollout app's entries in the main menu (portal.navigation adds them)."""
 
 from django.urls import reverse
 

@@ -15,14 +15,6 @@ from organizations.selectors import scope_of
 from .models import Task
 
 
-def holds(user, role: str, **scope_ids) -> bool:
-    """The person holds ``role`` with exactly these scope ids (organization=…, municipality=…)."""
-    return any(
-        m.role == role and all(getattr(m, f"{k}_id") == v for k, v in scope_ids.items())
-        for m in scope_of(user).memberships
-    )
-
-
 def change_refusal(user, task: Task) -> str | None:
     """Why this person may not change the task, or None when they may."""
     if task.archived:
@@ -34,16 +26,12 @@ def change_refusal(user, task: Task) -> str | None:
             return None
         return "Отметить шаг может только тот, чей это шаг."
     if task.organization_id:
-        if holds(user, Role.OO_ADMIN, organization=task.organization_id):
+        if scope_of(user).holds(Role.OO_ADMIN, organization=task.organization_id):
             return None
         return "Пункты плана ОО отмечает администратор Сферум в ОО."
-    if holds(user, Role.DISTRICT_LEAD, municipality=task.municipality_id):
+    if scope_of(user).holds(Role.DISTRICT_LEAD, municipality=task.municipality_id):
         return None
     return "Пункты плана для УО отмечает районный ответственный."
-
-
-def can_change_task(user, task: Task) -> bool:
-    return change_refusal(user, task) is None
 
 
 def can_publish_contacts(user, municipality: Municipality) -> bool:

@@ -18,7 +18,6 @@ from .models import (
     ChecklistStepTemplate,
     ChecklistTemplate,
     EvidenceKind,
-    Indicator,
     PlanItemTemplate,
     PlanTemplate,
     Recurrence,
@@ -87,7 +86,15 @@ class PlanItemResource(RegistryResource):
     indicator = fields.Field(
         "indicator",
         "Показатель мониторинга",
-        widget=ChoiceLabelWidget(Indicator.choices, {"": ""}),
+        widget=ChoiceLabelWidget(
+            PlanItemTemplate._meta.get_field("indicator").choices,
+            # Files exported before the indicators had one list keep their labels.
+            {
+                "": "",
+                "доля учителей, зарегистрированных в Сферум": "teachers_registered",
+                "активность работников": "staff_activity",
+            },
+        ),
     )
     stage = fields.Field("stage", "Этап", widget=widgets.IntegerWidget())
     threshold_pct = fields.Field("threshold_pct", "Порог, %", widget=widgets.DecimalWidget())

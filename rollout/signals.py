@@ -2,8 +2,10 @@
 
 Connected in ``RolloutConfig.ready()``. Each handler calls one sync service for the object that
 changed; the services are bulk and idempotent, so a handler firing twice costs a few queries and
-changes nothing. Fixture loading (``raw``) is skipped: run ``manage.py rollout_sync`` after it, as
-after any bulk write that bypasses signals (``bulk_create`` in an importer, demo data).
+changes nothing. An import writes the registry in bulk, without model signals: monitoring sends
+``registry_grown`` once it commits, and the sync of the rows it added is queued as a Celery task.
+Fixture loading (``raw``) is skipped: run ``manage.py rollout_sync`` after it, as after any other
+bulk write that bypasses signals (demo data).
 """
 
 import threading
@@ -11,10 +13,11 @@ from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_save
 
+from monitoring.signals import registry_grown
 from organizations.models import Membership, Municipality, Organization, Role
 from organizations.versions import ALL, data_changed
 
-from . import services
+from . import services, tasks
 from .models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate, PlanTemplate
 
 _state = threading.local()
@@ -88,7 +91,13 @@ def templates_changed(sender, instance, **kwargs):
         data_changed(ALL)
 
 
+def registry_imported(sender, organization_ids, municipality_ids, **kwargs):
+    """Sent once an import's write has committed: queue the sync of the rows it added."""
+    tasks.tasks_sync_registry_task.delay(organization_ids, municipality_ids)
+
+
 def connect() -> None:
+    registry_grown.connect(registry_imported, dispatch_uid="rollout_registry_grown")
     post_save.connect(organization_saved, sender=Organization, dispatch_uid="rollout_org")
     post_save.connect(municipality_saved, sender=Municipality, dispatch_uid="rollout_mo")
     post_save.connect(membership_saved, sender=Membership, dispatch_uid="rollout_membership")

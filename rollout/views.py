@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import selectors as org_selectors
 from organizations.permissions import require, require_whole_organization
-from sferum_portal import params
+from sferum_portal import params, weeks
 
-from . import permissions, selectors
+from . import deadlines, matrix, permissions, selectors, summaries
 from .evidence import KIND_CONTENT_TYPES
 from .exports import matrix_workbook
 from .forms import DistrictContactsForm, MatrixFilterForm, TaskStatusForm
@@ -83,10 +83,10 @@ def task_detail(request, pk: int):
     if task.plan_item_id:
         place = task.organization or task.municipality
         region_id = place.municipality.region_id if task.organization_id else place.region_id
-        today = selectors.region_today(region_id)
-        deadline = selectors.deadline_for(task.plan_item, today)
+        today = deadlines.region_today(region_id)
+        deadline = deadlines.deadline_for(task.plan_item, today)
         closed = measured.done is True if measured is not None else task.is_closed
-        deadline_state = selectors.deadline_state(task.plan_item, closed, today)
+        deadline_state = deadlines.deadline_state(task.plan_item, closed, today)
     contacts = None
     if task.step_id and task.step.evidence in (
         EvidenceKind.DISTRICT_CONTACTS,
@@ -149,9 +149,9 @@ def organization_progress(request, pk: int):
         {
             "organization": organization,
             "progress": progress,
-            "leads_district": org_selectors.municipalities_visible_to(request.user)
-            .filter(pk=organization.municipality_id)
-            .exists(),
+            "leads_district": org_selectors.scope_of(request.user).covers_municipality(
+                organization.municipality
+            ),
         },
     )
 
@@ -165,8 +165,8 @@ def _visible_municipality(request, pk: int):
 @login_required
 def district(request, pk: int):
     municipality = _visible_municipality(request, pk)
-    today = selectors.region_today(municipality.region_id)
-    progress = selectors.district_progress(municipality, today=today)
+    today = deadlines.region_today(municipality.region_id)
+    progress = matrix.district_progress(municipality, today=today)
     blocks, plan = selectors.district_task_rows(request.user, municipality, today)
     own_overdue = [r for r in plan.rows if r.deadline_state == "overdue"]
     own_week = [r for r in plan.rows if r.deadline_state == "week"]
@@ -182,7 +182,10 @@ def district(request, pk: int):
             "progress": progress,
             "blocks": blocks,
             "plan": plan,
+            # Organisation items as the matrix counts them (DistrictSummary), the district's
+            # own УО items apart.
             "overdue_total": progress.overdue_cells + len(own_overdue),
+            "own_overdue": len(own_overdue),
             "week_total": progress.due_week_cells + len(own_week),
             "lagging": lagging,
             "contacts": DistrictContacts.objects.filter(municipality=municipality).first(),
@@ -192,15 +195,15 @@ def district(request, pk: int):
 
 
 def _matrix(request, municipality):
-    today = selectors.region_today(municipality.region_id)
+    today = deadlines.region_today(municipality.region_id)
     # Columns do not depend on the filters: build the form against them first.
-    columns = selectors.matrix_columns()
+    columns = matrix.matrix_columns()
     base = MatrixFilterForm(request.GET or None, columns=columns[0])
     values = base.values()
-    progress = selectors.district_progress(
+    progress = matrix.district_progress(
         municipality, today=today, org_type=values["type"], query=values["q"], columns=columns
     )
-    rows = selectors.district_rows_filter(
+    rows = matrix.district_rows_filter(
         progress, status=values["status"], column=values["col"], overdue_only=values["overdue"]
     )
     if values["sort"] == "progress":
@@ -215,9 +218,6 @@ def _matrix(request, municipality):
 def district_matrix(request, pk: int):
     municipality = _visible_municipality(request, pk)
     form, values, progress, rows = _matrix(request, municipality)
-    memo: dict = {}
-    for row in rows:
-        row.html = selectors.render_row_cells(progress, row, memo)
     return render(
         request,
         "rollout/district_matrix.html",
@@ -227,10 +227,10 @@ def district_matrix(request, pk: int):
             "values": values,
             "progress": progress,
             "rows": rows,
-            "column_percents": selectors.column_percents(progress, rows),
+            "column_percents": matrix.column_percents(progress, rows),
             "legend": [
-                (state, selectors.CELL_SYMBOLS.get(state, ""), label)
-                for state, label in selectors.CELL_LABELS.items()
+                (state, matrix.CELL_SYMBOLS.get(state, ""), label)
+                for state, label in matrix.CELL_LABELS.items()
             ],
             "filtered": any(values.values()),
             "query_string": request.GET.urlencode(),
@@ -257,11 +257,11 @@ def district_deadlines(request, pk: int, kind: str):
     if kind not in ("overdue", "week"):
         raise Http404("Нет такого списка.")
     municipality = _visible_municipality(request, pk)
-    today = selectors.region_today(municipality.region_id)
-    progress = selectors.district_progress(municipality, today=today)
+    today = deadlines.region_today(municipality.region_id)
+    progress = matrix.district_progress(municipality, today=today)
     _blocks, plan = selectors.district_task_rows(request.user, municipality, today)
-    groups, own = selectors.district_deadlines(progress, plan, kind=kind)
-    monday, sunday = selectors.week_bounds(today)
+    groups, own = matrix.district_deadlines(progress, plan, kind=kind)
+    monday, sunday = weeks.week_bounds(today)
     return render(
         request,
         "rollout/district_deadlines.html",
@@ -273,6 +273,7 @@ def district_deadlines(request, pk: int, kind: str):
             "today": today,
             "monday": monday,
             "sunday": sunday,
+            "week_label": weeks.week_label(monday),
         },
     )
 
@@ -311,7 +312,5 @@ def district_contacts(request, pk: int):
 @login_required
 def region(request, pk: int):
     region = org_selectors.get_visible_or_404(org_selectors.regions_visible_to(request.user), pk=pk)
-    summaries = selectors.region_summary(
-        region, org_selectors.municipalities_visible_to(request.user)
-    )
-    return render(request, "rollout/region.html", {"region": region, "summaries": summaries})
+    rows = summaries.region_summary(region, org_selectors.municipalities_visible_to(request.user))
+    return render(request, "rollout/region.html", {"region": region, "summaries": rows})

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 
+from . import weeks
+
 # BigAutoField and PositiveBigIntegerField hold up to 2**63 - 1 on PostgreSQL and SQLite.
 DB_INT_MAX = 2**63 - 1
 DATE_MIN = dt.date(2000, 1, 1)
@@ -30,7 +32,6 @@ LIST_MAX = 100
 _DIGITS = re.compile(r"[0-9]{1,19}")  # 19 digits cover DB_INT_MAX; checked against it below
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _RU_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
-_ISO_WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{1,2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -68,15 +69,9 @@ def to_date(text: str, *, earliest: dt.date = DATE_MIN, latest: dt.date = DATE_M
 
 
 def to_week(text: str, *, earliest: dt.date = DATE_MIN, latest: dt.date = DATE_MAX):
-    """``2025-W48`` as the Monday of that ISO week, if the week exists and is in range."""
-    match = _ISO_WEEK.fullmatch(text.strip())
-    if not match:
-        return None
-    try:
-        monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        return None
-    return monday if earliest <= monday <= latest else None
+    """``2025-W48`` as the Monday of that ISO week, if the week exists and is in range (the
+    week rule lives in ``sferum_portal.weeks``)."""
+    return weeks.to_week(text, earliest=earliest, latest=latest)
 
 
 def clean_text(text: str, *, max_length: int = TEXT_MAX) -> str:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organizations",
     "rollout",
     "monitoring",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "organizations.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -206,9 +207,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries expire: a run missed while beat or the workers were down is dropped, not piled up.
 CELERY_BEAT_SCHEDULE = {
     "weekly-values-monday-0600-local": {
-        # Hourly on Mondays; the task picks the regions where it is 06:00 local time.
+        # Hourly on Sundays and Mondays of the beat's (Moscow) clock; the task picks the regions
+        # where it is Monday 06:00 local time (sferum_portal.weeks.is_weekly_run_hour). Sunday
+        # too: Monday 06:00 in Vladivostok, Magadan or Kamchatka is still Sunday in Moscow.
         "task": "monitoring.tasks.weekly_monday_task",
-        "schedule": crontab(minute=0, day_of_week="mon"),
+        "schedule": crontab(minute=0, day_of_week="sun,mon"),
         "options": {"expires": 50 * 60},
     },
     "uploads-reap-stale": {

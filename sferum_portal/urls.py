@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from organizations.views import home
 from organizations.views_accounts import PasswordResetView
+from portal.views import home
 
 from .health import healthz
 
@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("monitoring.urls")),
     path("", include("rollout.urls")),
+    path("", include("portal.urls")),
 ]
 # Media (uploaded statistics files, evidence) is never served as such: only through views that
 # check the person's scope.

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields, make_dataclass, replace
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import values as v
 from .columns import COUNT_COLUMNS, HEADERS, REQUIRED_COLUMNS, column_key, column_letter
@@ -33,9 +33,12 @@ class RawSheet:
     rows: Iterable[Sequence[Any]]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    """One organisation's statistics on one date, cleaned; counts are None when unknown."""
+class ParsedRow(NamedTuple):
+    """One organisation's statistics on one date, cleaned; counts are None when unknown.
+
+    A named tuple, not a frozen dataclass: building one is a single tuple allocation, which
+    matters at 70,000 rows a file. Change a row with ``row._replace(...)``.
+    """
 
     sheet: str
     row: int
@@ -63,7 +66,8 @@ class ParsedRow:
     students_active: int | None = None
     parents_active: int | None = None
     staff_active: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The parser gives every row its own dict; only a row built by hand shares this empty one.
+    extra: dict[str, Any] = {}
     flags: tuple[str, ...] = ()
 
 
@@ -120,24 +124,11 @@ class ParseResult:
         return any(p.code in FILE_ERROR_CODES for p in self.problems)
 
 
-_FIELDS = tuple(f.name for f in fields(ParsedRow))
-# A frozen dataclass's __init__ sets every field through object.__setattr__, which costs more
-# than all the cleaning of a row. Rows are built as this plain twin (same fields, same slots,
-# so the same memory layout) and then become ParsedRow by a __class__ assignment: to everyone
-# else they are ordinary frozen ParsedRows.
-_Draft = make_dataclass("_Draft", _FIELDS, slots=True)
-
-
-def _parsed_row(values: Sequence[Any]) -> ParsedRow:
-    row = _Draft(*values)
-    row.__class__ = ParsedRow
-    return row
-
-
+_FIELDS = ParsedRow._fields
 _SLOT = {name: i for i, name in enumerate(_FIELDS)}
-_TEMPLATE = [None] * len(_FIELDS)
-_TEMPLATE[_SLOT["org_type"]] = "other"
-_TEMPLATE[_SLOT["flags"]] = ()
+_TEMPLATE = [ParsedRow._field_defaults.get(name) for name in _FIELDS]
+_ROW, _DATE, _SFERUM_ID = _SLOT["row"], _SLOT["date"], _SLOT["sferum_id"]
+_EXTRA, _FLAGS = _SLOT["extra"], _SLOT["flags"]
 # The counts are neighbours in ParsedRow, so a row's counts are written with one slice.
 _COUNT_SPAN = slice(_SLOT[COUNT_COLUMNS[0]], _SLOT[COUNT_COLUMNS[-1]] + 1)
 assert _FIELDS[_COUNT_SPAN] == COUNT_COLUMNS
@@ -407,11 +398,6 @@ class _SheetParser:
         required = [header.keys[key] for key in REQUIRED_COLUMNS]
         template = list(_TEMPLATE)
         template[_SLOT["sheet"]] = name
-        slot_row, slot_extra, slot_flags = _SLOT["row"], _SLOT["extra"], _SLOT["flags"]
-        slot_id, slot_date = _SLOT["sferum_id"], _SLOT["date"]
-        cell_error, cell_warning, jsonable, missing = v.CellError, v.CellWarning, _jsonable, _MISS
-        append_row, reject, problem = result.rows.append, result.rejected_rows.append, self.problem
-        make_row = _parsed_row
         number = header.number
         for number, cells in enumerate(rows, header.number + 1):
             for first in cells:
@@ -435,19 +421,19 @@ class _SheetParser:
             ):
                 continue
             values = template.copy()
-            values[slot_row] = number
+            values[_ROW] = number
             failed = False
             for index, slot, clean, text, cache in cached:
                 cell = cells[index]
-                value = cache.get(cell, missing)
-                if value is missing:
+                value = cache.get(cell, _MISS)
+                if value is _MISS:
                     try:
                         value = clean(cell)
-                    except cell_error as error:
-                        problem(ERROR, error.code, error.message, number, index, text)
+                    except v.CellError as error:
+                        self.problem(ERROR, error.code, error.message, number, index, text)
                         failed = True
                         continue
-                    except cell_warning as warning:
+                    except v.CellWarning as warning:
                         value = warning.value
                         self.repeated_warning(warning, number, index, text)
                     else:  # text only: 1 == 1.0 == True would share an entry
@@ -457,13 +443,13 @@ class _SheetParser:
             for index, slot, clean, text in called:
                 try:
                     values[slot] = clean(cells[index])
-                except cell_error as error:
-                    problem(ERROR, error.code, error.message, number, index, text)
+                except v.CellError as error:
+                    self.problem(ERROR, error.code, error.message, number, index, text)
                     failed = True
-                except cell_warning as warning:  # a link that is not http(s): dropped
+                except v.CellWarning as warning:  # a link that is not http(s): dropped
                     values[slot] = warning.value
                     owner = self.organization(cells, name_index, id_index)
-                    problem(
+                    self.problem(
                         WARNING, warning.code, f"{warning.message} ({owner})", number, index, text
                     )
             if counts:
@@ -481,27 +467,27 @@ class _SheetParser:
             for index, key in extras:
                 value = cells[index]
                 if value is not None and (type(value) is not str or value.strip()):
-                    extra[key] = jsonable(value)
+                    extra[key] = _jsonable(value)
             if unnamed or size > width:
                 self.keep_unnamed(cells, unnamed + list(range(width, size)), extra, number)
             if failed:
                 stats.rejected += 1
-                reject((name, number))
+                result.rejected_rows.append((name, number))
                 continue
-            identity = (values[slot_id], values[slot_date])
+            identity = (values[_SFERUM_ID], values[_DATE])
             first_seen = seen.get(identity)
             if first_seen is not None:
                 self.duplicate(identity, result.rows[first_seen], number, id_index, header)
                 stats.rejected += 1
-                reject((name, number))
+                result.rejected_rows.append((name, number))
                 continue
             seen[identity] = len(result.rows)
-            values[slot_extra] = extra
+            values[_EXTRA] = extra
             if sums or aboves:
                 found_problems = _quality_problems(values, sums, aboves)
                 if found_problems:
-                    values[slot_flags] = self.flag(found_problems, number, header)
-            append_row(make_row(values))
+                    values[_FLAGS] = self.flag(found_problems, number, header)
+            result.rows.append(ParsedRow._make(values))
         stats.rows_seen += number - header.number
 
     @staticmethod

@@ -26,10 +26,6 @@ class Problem:
     column: str | None = None
     header: str | None = None
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
-
     def location(self) -> str:
         """``file:sheet:row:column``; parts that are unknown stay empty."""
         parts = (self.file, self.sheet, self.row, self.column)

@@ -75,7 +75,6 @@ MAX_RANGE_CELLS = 5_000_000
 ZIP_SIGNATURE = b"PK\x03\x04"
 WORKBOOK_PART = "xl/workbook.xml"
 CONTENT_TYPES_PART = "[Content_Types].xml"
-CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

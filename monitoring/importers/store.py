@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -95,14 +93,6 @@ def _drop_created_meanwhile(plan: RegistryPlan) -> None:
     plan.new_organizations = {
         sid: row for sid, row in plan.new_organizations.items() if sid not in existing
     }
-
-
-def _pause_for_fault_tests() -> None:
-    """The reliability tests kill a worker here, with the registry written and the snapshots
-    not yet: SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS seconds, never set outside those tests."""
-    seconds = os.environ.get("SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS")
-    if seconds:
-        time.sleep(float(seconds))
 
 
 @dataclass
@@ -303,7 +293,6 @@ def store_plan(
         to_write.append(record)
         outcome.dates.add(row.date)
     progress(60, f"Записываем {len(to_write)} строк")
-    _pause_for_fault_tests()
     outcome.written = upsert(
         Snapshot,
         to_write,

@@ -2,7 +2,7 @@
 values computed from the snapshots."""
 
 from .snapshots import COUNT_FIELDS, Snapshot
-from .targets import Indicator, IndicatorRule, Target
+from .targets import MEASURED_INDICATORS, Indicator, IndicatorRule, Target
 from .uploads import Upload, UploadProblem
 from .weekly import (
     RATE_INDICATORS,
@@ -13,6 +13,7 @@ from .weekly import (
 
 __all__ = [
     "COUNT_FIELDS",
+    "MEASURED_INDICATORS",
     "RATE_INDICATORS",
     "Indicator",
     "IndicatorRule",

@@ -23,6 +23,14 @@ class Indicator(models.TextChoices):
     PARENTS_REGISTERED = "parents_registered", "Родителей зарегистрировано"
 
 
+# The indicators a plan item of the rollout can be measured by (monitoring.measures reads them).
+MEASURED_INDICATORS = (
+    Indicator.TEACHERS_REGISTERED,
+    Indicator.STAFF_ACTIVITY,
+    Indicator.STUDENTS_PARENTS_ACTIVITY,
+)
+
+
 class IndicatorRule(models.Model):
     """Which organisation types an indicator counts, and where it counts parents only."""
 

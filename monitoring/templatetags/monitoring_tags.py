@@ -11,23 +11,27 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from monitoring.bands import arrow
-from monitoring.weekly import iso_week_label
+from monitoring.permissions import can_upload_statistics
+from sferum_portal import weeks
 
 register = template.Library()
 
 
 @register.filter
 def week_label(monday: dt.date | None) -> str:
-    """24.11–30.11.2025"""
-    if not monday:
-        return "—"
-    sunday = monday + dt.timedelta(days=6)
-    return f"{monday:%d.%m}–{sunday:%d.%m.%Y}"
+    """The week's one label (``weeks.week_label``): 24.11–30.11.2025, 29.12.2025–04.01.2026."""
+    return weeks.week_label(monday) if monday else "—"
 
 
 @register.filter
 def iso_week(monday: dt.date | None) -> str:
-    return iso_week_label(monday) if monday else ""
+    return weeks.iso_week_label(monday) if monday else ""
+
+
+@register.filter
+def may_upload_statistics(user) -> bool:
+    """For links to the upload page: shown to those who may upload (the page refuses others)."""
+    return user.is_authenticated and can_upload_statistics(user)
 
 
 def _number(value: Decimal, digits: int) -> str:

@@ -1,12 +1,15 @@
 """Dashboards: region, district and organisation for the chosen week, with xlsx exports.
 
 Every object comes through the scoping selectors; the numbers come from the stored weekly
-values (monitoring/dashboards.py builds them in a fixed number of queries).
+values (monitoring/dashboards.py builds them in a fixed number of queries). The district page
+people see also shows the checklist progress: it is the composition layer's view
+(portal.views.municipality_dashboard), which builds on ``district_dashboard_page`` here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -15,11 +18,10 @@ from django.shortcuts import render
 from monitoring import dashboards
 from monitoring.exports import league_workbook, organization_history_workbook
 from monitoring.flags import flags_for
-from monitoring.weekly import iso_week_label
 from organizations import permissions, selectors
-from organizations.models import OrgType
-from rollout.selectors import district_summary
+from organizations.models import Municipality, OrgType
 from sferum_portal import params
+from sferum_portal.weeks import iso_week_label
 from sferum_portal.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 
@@ -64,8 +66,16 @@ def region_dashboard(request, pk: int):
     )
 
 
-@login_required
-def municipality_dashboard(request, pk: int):
+def district_dashboard_page(
+    request,
+    pk: int,
+    *,
+    extend: Callable[[Municipality, dashboards.OrganizationFilters, list], dict] | None = None,
+) -> HttpResponse:
+    """The district dashboard of municipality ``pk`` (404 outside the person's scope), or its
+    league as xlsx. ``extend(municipality, filters, league)`` lets a higher layer add to the
+    page: it may fill ``row.extra`` of the league's rows and returns extra context (the
+    composition layer adds the checklist progress as ``progress`` and ``progress_column``)."""
     municipality = selectors.get_visible_or_404(
         selectors.municipalities_visible_to(request.user).select_related("region"), pk=pk
     )
@@ -82,9 +92,7 @@ def municipality_dashboard(request, pk: int):
     if _wants_xlsx(request) and area.week:
         book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
-    progress = district_summary(municipality, org_type=filters.org_type, query=filters.query)
-    for row in league:
-        row.extra["progress_pct"] = progress.percents.get(row.pk)
+    extra = extend(municipality, filters, league) if extend else {}
     no_data = [row for row in league if row.value_row is None]
     return render(
         request,
@@ -99,12 +107,11 @@ def municipality_dashboard(request, pk: int):
             "furthest_sp": dashboards.furthest_from_target(league, "students_parents_activity"),
             "improved": dashboards.improved_most(league, "staff_activity"),
             "no_data": no_data,
-            "progress": progress,
-            "progress_column": "Чек-листы и план",
             "chart": _chart(area.trend),
-            "is_region_viewer": selectors.regions_visible_to(request.user)
-            .filter(pk=municipality.region_id)
-            .exists(),
+            "is_region_viewer": selectors.scope_of(request.user).covers_region(
+                municipality.region_id
+            ),
+            **extra,
         },
     )
 
@@ -129,8 +136,8 @@ def organization_dashboard(request, pk: int):
             "board": board,
             "flags": flags_for(board.current),
             "chart": _chart(board.trend),
-            "sees_district": selectors.municipalities_visible_to(request.user)
-            .filter(pk=organization.municipality_id)
-            .exists(),
+            "sees_district": selectors.scope_of(request.user).covers_municipality(
+                organization.municipality
+            ),
         },
     )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from monitoring import permissions as monitoring_permissions
 from monitoring.forms import Stage1BaselinesForm
 from monitoring.models import IndicatorRule, Target
 from monitoring.targets import stage1_baselines, stage1_baselines_set
@@ -17,7 +18,7 @@ from organizations.models import OrgType
 @login_required
 def region_targets(request, pk: int):
     region = selectors.get_visible_or_404(selectors.regions_visible_to(request.user), pk=pk)
-    can_edit = permissions.coordinates_region(request.user, region)
+    can_edit = monitoring_permissions.coordinates_region(request.user, region)
     current = stage1_baselines(region)
     initial = {
         "effective_from": dt.date(2025, 9, 1) if not any(current.values()) else dt.date.today(),

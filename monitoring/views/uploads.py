@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from monitoring import permissions as upload_permissions
 from monitoring import services
 from monitoring.exports import problems_workbook
 from monitoring.forms import ConfirmUploadForm, StatisticsUploadForm
@@ -33,14 +34,10 @@ def _visible_upload(request, pk: int) -> Upload:
     return selectors.get_visible_or_404(uploads_visible_to(request.user), pk=pk)
 
 
-def _owns(request, upload: Upload) -> bool:
-    return upload.uploaded_by_id == request.user.pk or selectors.scope_of(request.user).is_operator
-
-
 @login_required
 def upload_list(request):
     permissions.require(
-        permissions.can_upload_statistics(request.user),
+        upload_permissions.can_upload_statistics(request.user),
         "Загружать статистику могут региональный координатор, методист и районный ответственный.",
     )
     form = StatisticsUploadForm(request.POST or None, request.FILES or None)
@@ -92,7 +89,8 @@ def upload_detail(request, pk: int):
             "warnings": warnings[:PROBLEMS_SHOWN],
             "problems_shown": PROBLEMS_SHOWN,
             "confirm_form": ConfirmUploadForm(initial={"skip_invalid": upload.skip_invalid}),
-            "can_confirm": _owns(request, upload) and upload.status == Upload.Status.PREVIEW,
+            "can_confirm": upload_permissions.owns_upload(request.user, upload)
+            and upload.status == Upload.Status.PREVIEW,
             "summary": upload_summary_for(view, upload),
         },
     )
@@ -102,7 +100,7 @@ def upload_detail(request, pk: int):
 @require_POST
 def upload_confirm(request, pk: int):
     upload = _visible_upload(request, pk)
-    permissions.require(_owns(request, upload))
+    permissions.require(upload_permissions.owns_upload(request.user, upload))
     form = ConfirmUploadForm(request.POST)
     form.is_valid()
     try:
@@ -120,7 +118,7 @@ def upload_confirm(request, pk: int):
 @require_POST
 def upload_cancel(request, pk: int):
     upload = _visible_upload(request, pk)
-    permissions.require(_owns(request, upload))
+    permissions.require(upload_permissions.owns_upload(request.user, upload))
     services.upload_cancel(upload=upload)
     messages.info(request, f"Загрузка «{upload.file_name}» отменена: ничего не записано.")
     return redirect("monitoring:upload_list")

@@ -1,9 +1,12 @@
 """Template tags of the rollout app: the block on an organisation's page (district contacts and
-the checklist progress); its data comes from ``selectors.organization_panel``."""
+the checklist progress; its data comes from ``summaries.organization_panel``) and the cells of a
+row of the district matrix."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from ..selectors import organization_panel
+from ..summaries import organization_panel
 
 register = template.Library()
 
@@ -24,3 +27,26 @@ def percent_of(done, total) -> int:
         return round(100 * int(done) / int(total)) if int(total) else 0
     except (TypeError, ValueError):
         return 0
+
+
+@register.simple_tag(takes_context=True)
+def matrix_cells(context, progress, row):
+    """A matrix row's cells. Built here rather than through template nodes: 300 × 30 cells that
+    way would cost most of the page's time; most cells of a column look alike, so their markup
+    is kept for the rest of the page (the render context lives as long as the page's render)."""
+    memo = context.render_context.setdefault("matrix_cells", {})
+    parts = []
+    for index, cell in enumerate(row.cells):
+        key = (index, cell.state, cell.text, cell.detail, cell.due_week)
+        html = memo.get(key)
+        if html is None:
+            html = memo[key] = format_html(
+                '<td class="mx mx-{}{}" title="{}: {}">{}</td>',
+                cell.state,
+                " mx-week" if cell.due_week else "",
+                progress.columns[index].label,
+                cell.label,
+                cell.text,
+            )
+        parts.append(html)
+    return mark_safe("".join(parts))  # each part escaped by format_html

@@ -26,7 +26,7 @@ def rollout_world(world, monkeypatch):
         templates_load()
     tasks_sync_all()
     # Mid-rollout: the week of the plan's 30.11.2025 deadlines (the live server shares the module).
-    monkeypatch.setattr("rollout.selectors.local_today", lambda tz: datetime.date(2025, 11, 26))
+    monkeypatch.setattr("rollout.deadlines.local_today", lambda tz: datetime.date(2025, 11, 26))
     # A few more organisations of every type, some of them under way.
     for n, org_type in enumerate([OrgType.DOU, OrgType.UDO, OrgType.OU, OrgType.DOU]):
         org = OrganizationFactory(

@@ -24,39 +24,56 @@ def region_url(world, **query):
 @pytest.mark.parametrize(
     ("persona", "page", "target", "status"),
     [
-        ("coordinator", "region_dashboard", "region", 200),
-        ("methodologist", "region_dashboard", "region", 200),
-        ("coordinator", "region_dashboard", "other_region", 404),
-        ("district_lead", "region_dashboard", "region", 404),
-        ("oo_admin", "region_dashboard", "region", 404),
-        ("coordinator", "municipality_dashboard", "other_municipality", 200),
-        ("district_lead", "municipality_dashboard", "municipality", 200),
-        ("district_lead", "municipality_dashboard", "other_municipality", 404),
-        ("district_methodologist", "municipality_dashboard", "municipality", 200),
-        ("oo_head", "municipality_dashboard", "municipality", 404),
-        ("oo_admin", "organization_dashboard", "school", 200),
-        ("oo_head", "organization_dashboard", "school", 200),
-        ("oo_admin", "organization_dashboard", "other_school", 404),
-        ("teacher", "organization_dashboard", "school", 403),
-        ("district_lead", "organization_dashboard", "other_school", 200),
-        ("district_lead", "organization_dashboard", "far_school", 404),
-        ("coordinator", "organization_dashboard", "school", 200),
-        ("nobody", "organization_dashboard", "school", 404),
+        ("coordinator", "monitoring:region_dashboard", "region", 200),
+        ("methodologist", "monitoring:region_dashboard", "region", 200),
+        ("coordinator", "monitoring:region_dashboard", "other_region", 404),
+        ("district_lead", "monitoring:region_dashboard", "region", 404),
+        ("oo_admin", "monitoring:region_dashboard", "region", 404),
+        ("coordinator", "portal:municipality_dashboard", "other_municipality", 200),
+        ("district_lead", "portal:municipality_dashboard", "municipality", 200),
+        ("district_lead", "portal:municipality_dashboard", "other_municipality", 404),
+        ("district_methodologist", "portal:municipality_dashboard", "municipality", 200),
+        ("oo_head", "portal:municipality_dashboard", "municipality", 404),
+        ("oo_admin", "monitoring:organization_dashboard", "school", 200),
+        ("oo_head", "monitoring:organization_dashboard", "school", 200),
+        ("oo_admin", "monitoring:organization_dashboard", "other_school", 404),
+        ("teacher", "monitoring:organization_dashboard", "school", 403),
+        ("district_lead", "monitoring:organization_dashboard", "other_school", 200),
+        ("district_lead", "monitoring:organization_dashboard", "far_school", 404),
+        ("coordinator", "monitoring:organization_dashboard", "school", 200),
+        ("nobody", "monitoring:organization_dashboard", "school", 404),
     ],
 )
 def test_each_dashboard_answers_each_role_by_scope(world, client, persona, page, target, status):
     client.force_login(getattr(world, persona))
-    url = reverse(f"monitoring:{page}", args=[getattr(world, target).pk])
+    url = reverse(page, args=[getattr(world, target).pk])
     assert client.get(url).status_code == status
 
 
 @pytest.mark.parametrize("page", ["region", "municipality", "school"])
 def test_before_any_import_each_page_shows_an_empty_state(world, client, page):
     client.force_login(world.coordinator)
-    name = {"region": "region", "municipality": "municipality", "school": "organization"}[page]
-    response = client.get(reverse(f"monitoring:{name}_dashboard", args=[getattr(world, page).pk]))
+    name = {
+        "region": "monitoring:region_dashboard",
+        "municipality": "portal:municipality_dashboard",
+        "school": "monitoring:organization_dashboard",
+    }[page]
+    response = client.get(reverse(name, args=[getattr(world, page).pk]))
     assert response.status_code == 200
     assert "Статистики пока нет" in response.content.decode()
+
+
+def test_the_empty_state_links_to_the_upload_only_for_those_who_may_upload(world, client):
+    upload_link = f'<a href="{reverse("monitoring:upload_list")}">Загрузить статистику</a>'
+    client.force_login(world.coordinator)
+    region = client.get(reverse("monitoring:region_dashboard", args=[world.region.pk]))
+    client.force_login(world.oo_admin)
+    school = client.get(reverse("monitoring:organization_dashboard", args=[world.school.pk]))
+
+    assert "Статистики пока нет" in region.content.decode()
+    assert upload_link in region.content.decode()
+    assert "Статистики пока нет" in school.content.decode()
+    assert upload_link not in school.content.decode()
 
 
 def test_the_region_page_shows_the_stored_values_of_the_latest_week(scenario, client):
@@ -92,9 +109,7 @@ def test_switching_the_week_shows_that_weeks_values(scenario, client):
 def test_the_district_page_ranks_and_counts_people_missing(scenario, client):
     world = scenario["world"]
     client.force_login(world.district_lead)
-    response = client.get(
-        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
-    )
+    response = client.get(reverse("portal:municipality_dashboard", args=[world.municipality.pk]))
     context = response.context
     assert context["area"].week == WEEK3
     # school 60 of 100 active → 15 missing; preschool 16 of 20 → target met
@@ -108,33 +123,10 @@ def test_the_district_page_ranks_and_counts_people_missing(scenario, client):
     assert "Ещё 14 сотрудников" in page  # 76 of 120 active, 75 % needs 90
 
 
-def test_the_district_page_shows_a_ticked_step_at_once(scenario, client):
-    """Its checklist figures are cached (rollout.selectors.district_summary): a tick renews
-    them for the next page load."""
-    from rollout.models import Status, Task
-    from rollout.services import task_status_change
-
-    world = scenario["world"]
-    client.force_login(world.district_lead)
-    url = reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
-
-    def shown() -> tuple[int | None, int | None]:
-        response = client.get(url)
-        league = {row.pk: row.extra["progress_pct"] for row in response.context["league"]}
-        return response.context["progress"].percent, league[world.school.pk]
-
-    district_before, school_before = shown()
-    assert shown() == (district_before, school_before)
-    for task in Task.objects.filter(user=world.oo_admin):
-        task_status_change(task=task, user=world.oo_admin, status=Status.DONE)
-    district_after, school_after = shown()
-    assert district_after > district_before and school_after > school_before
-
-
 def test_the_district_page_filters_by_type_and_search(scenario, client):
     world = scenario["world"]
     client.force_login(world.district_lead)
-    url = reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
+    url = reverse("portal:municipality_dashboard", args=[world.municipality.pk])
     by_type = client.get(url, {"type": "dou"}).context["league"]
     assert [r.name for r in by_type] == [scenario["P"].short_name]
     by_name = client.get(url, {"q": "СОШ № 2"}).context["league"]
@@ -161,7 +153,7 @@ def test_every_table_exports_to_xlsx_with_russian_headers_and_colours(scenario, 
     client.force_login(world.coordinator)
     for url in (
         reverse("monitoring:region_dashboard", args=[world.region.pk]),
-        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk]),
+        reverse("portal:municipality_dashboard", args=[world.municipality.pk]),
         reverse("monitoring:organization_dashboard", args=[scenario["S"].pk]),
     ):
         response = client.get(url, {"format": "xlsx"})
@@ -184,7 +176,7 @@ def test_dashboard_query_counts_do_not_grow_with_organisations(scenario, client)
     client.force_login(world.coordinator)
     urls = [
         reverse("monitoring:region_dashboard", args=[world.region.pk]),
-        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk]),
+        reverse("portal:municipality_dashboard", args=[world.municipality.pk]),
         reverse("monitoring:organization_dashboard", args=[scenario["S"].pk]),
     ]
     before = [_queries(client, url) for url in urls]

@@ -58,7 +58,7 @@ def test_an_import_records_the_mo_and_oo_it_creates_and_renames_in_the_log(world
     assert renamed.history_user == world.coordinator
 
     client.force_login(world.coordinator)
-    response = client.get(reverse("organizations:municipality_audit", args=[vorkuta.pk]))
+    response = client.get(reverse("portal:municipality_audit", args=[vorkuta.pk]))
     entries = [e for e in response.context["entries"] if e.kind in ("organization", "municipality")]
     assert [(e.kind, e.action, e.who, e.reason) for e in entries] == [
         ("organization", "изменено", world.coordinator.full_name, renamed.history_change_reason),
@@ -70,7 +70,7 @@ def test_an_import_records_the_mo_and_oo_it_creates_and_renames_in_the_log(world
     ]
     page = response.content.decode()
     assert f"основание:</span> {reason}" in page
-    region_log = client.get(reverse("organizations:region_audit", args=[world.region.pk]))
+    region_log = client.get(reverse("portal:region_audit", args=[world.region.pk]))
     assert {e.object_label for e in region_log.context["entries"]} >= {
         "МБОУ «СОШ № 5»",
         "Воркута",

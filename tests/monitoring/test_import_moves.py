@@ -131,9 +131,7 @@ def test_a_coordinator_who_confirms_the_move_moves_it_and_the_log_says_why(
     assert moved.history_user == world.coordinator
     assert moved.history_change_reason == f"загрузка статистики № {upload.pk} «region.xlsx»"
 
-    log = client.get(
-        reverse("organizations:municipality_audit", args=[world.other_municipality.pk])
-    )
+    log = client.get(reverse("portal:municipality_audit", args=[world.other_municipality.pk]))
     (entry,) = [e for e in log.context["entries"] if e.kind == "organization" and e.changes]
     assert entry.who == world.coordinator.full_name
     assert ("МО", "Княжпогостский", "Ухта") in [(c.field, c.old, c.new) for c in entry.changes]
@@ -189,7 +187,8 @@ def test_a_confirmed_move_recomputes_the_weeks_of_both_mo(
     world, claimed, django_capture_on_commit_callbacks
 ):
     from monitoring.models import WeeklyMunicipalityValue
-    from monitoring.weekly import week_start, weekly_values_compute_weeks
+    from monitoring.weekly import weekly_values_compute_weeks
+    from sferum_portal.weeks import week_start
 
     def with_data(municipality, date):
         value = WeeklyMunicipalityValue.objects.filter(

@@ -261,3 +261,36 @@ def test_the_command_runs_in_a_users_scope(world, tmp_path, capsys):
     call_command("import_sferum_stats", str(path), "--user", "district")
     assert "вне зоны ответственности: 1" in capsys.readouterr().out
     assert Snapshot.objects.count() == 1
+
+
+def test_an_import_that_grows_the_registry_says_so_once_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """monitoring.signals.registry_grown: how rollout hears of the rows an import added in bulk
+    (monitoring imports no app above it)."""
+    from monitoring.signals import registry_grown
+
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(kwargs)
+
+    registry_grown.connect(receiver)
+    try:
+        new = {"sferum_id": 555003, "short_name": "МБДОУ № 7", "municipality": "Воркута"}
+        with django_capture_on_commit_callbacks() as callbacks:
+            run(world.coordinator, export_file([export_row(new, D1)]))
+        assert heard == []  # not before the commit
+        for callback in callbacks:
+            callback()
+        org = Organization.objects.get(sferum_id=555003)
+        assert heard == [
+            {"signal": registry_grown, "organization_ids": [org.pk],
+             "municipality_ids": [org.municipality_id]}
+        ]  # fmt: skip
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            run(world.coordinator, export_file([export_row(world.school, D2)]))
+        assert heard == []  # nothing new in the registry
+    finally:
+        registry_grown.disconnect(receiver)

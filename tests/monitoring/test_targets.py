@@ -11,6 +11,7 @@ from django.utils import timezone
 from monitoring.models import IndicatorRule, Target, WeeklyOrganizationValue
 from monitoring.selectors import target_value, targets_in_force
 from monitoring.targets import stage1_baselines, stage1_baselines_set
+from sferum_portal.weeks import week_start
 from tests.monitoring.conftest import export_file, export_row
 
 
@@ -91,8 +92,7 @@ def _stage1_rows(region, indicator="staff_activity"):
 
 
 def _staff_baseline_in_force(region, day: dt.date):
-    monday = day - dt.timedelta(days=day.weekday())
-    return target_value(targets_in_force(monday), "staff_activity", 1, region.pk)
+    return target_value(targets_in_force(week_start(day)), "staff_activity", 1, region.pk)
 
 
 def _a_year_from_today() -> dt.date:

@@ -19,7 +19,8 @@ def test_the_beat_schedule_runs_the_monday_job_with_an_expiry():
     entry = settings.CELERY_BEAT_SCHEDULE["weekly-values-monday-0600-local"]
     assert entry["task"] == "monitoring.tasks.weekly_monday_task"
     schedule = entry["schedule"]
-    assert schedule.day_of_week == {1} and schedule.minute == {0}
+    # Sunday and Monday: Monday 06:00 in Kamchatka (UTC+12) is Sunday 21:00 in Moscow.
+    assert schedule.day_of_week == {0, 1} and schedule.minute == {0}
     assert 0 < entry["options"]["expires"] <= 3600
     assert all("expires" in e["options"] for e in settings.CELERY_BEAT_SCHEDULE.values())
 
@@ -40,6 +41,17 @@ def test_the_monday_job_computes_last_week_where_it_is_six_in_the_morning(world)
     value = WeeklyOrganizationValue.objects.get(organization=world.school)
     assert value.staff_activity_pct == Decimal("80.00")
     assert not WeeklyRegionValue.objects.filter(region=ural).exists()
+
+
+def test_the_monday_job_reaches_kamchatka_while_it_is_still_sunday_in_moscow(world):
+    kamchatka = RegionFactory(name="Камчатский край", code="41", timezone="Asia/Kamchatka")
+    sunday_evening = dt.datetime(2025, 11, 30, 18, 15, tzinfo=dt.UTC)  # 21:15 МСК, Mon 06:15 там
+    with (
+        mock.patch("monitoring.tasks.timezone.now", return_value=sunday_evening),
+        mock.patch("monitoring.tasks.weekly.weekly_values_compute") as compute,
+    ):
+        assert weekly_monday_task() == ["2025-11-24"]
+    compute.assert_called_once_with(monday=dt.date(2025, 11, 24), region_ids=[kamchatka.pk])
 
 
 def test_the_monday_job_does_nothing_at_other_hours(world):

@@ -106,37 +106,6 @@ def test_a_class_teacher_sees_only_their_own_classes(world, client):
     assert list(response.context["people"]) == []
 
 
-@pytest.mark.parametrize(
-    ("persona", "landing"),
-    [
-        ("coordinator", "region"),
-        ("methodologist", "region"),
-        ("district_lead", "municipality"),
-        ("district_methodologist", "municipality"),
-        ("oo_admin", "school"),
-        ("oo_head", "school"),
-        ("teacher", "school"),
-    ],
-)
-def test_each_person_lands_on_the_page_of_their_widest_role(world, client, persona, landing):
-    client.force_login(getattr(world, persona))
-    response = client.get(reverse("home"))
-    name = {
-        "region": "monitoring:region_dashboard",
-        "municipality": "monitoring:municipality_dashboard",
-        "school": "organizations:organization"
-        if persona == "teacher"
-        else "monitoring:organization_dashboard",
-    }[landing]
-    assert response["Location"] == reverse(name, args=[getattr(world, landing).pk])
-
-
-def test_a_person_without_roles_is_told_whom_to_ask(world, client):
-    client.force_login(world.nobody)
-    response = client.get(reverse("home"))
-    assert "Вам пока не назначена роль" in response.content.decode()
-
-
 def test_selectors_count_every_membership_of_a_person(world):
     from organizations.models import Membership, Role
 

@@ -27,6 +27,7 @@ from monitoring.models import (
     WeeklyRegionValue,
 )
 from organizations.models import Municipality, Organization
+from sferum_portal import weeks
 from tests.factories import OrganizationFactory
 from tests.monitoring.conftest import WITH_STAFF, export_file, export_row
 
@@ -38,7 +39,7 @@ pytestmark = [
 ]
 
 DATES = [dt.date(2025, 11, 19), dt.date(2025, 11, 26)]
-MONDAYS = [weekly.week_start(d) for d in DATES]
+MONDAYS = [weeks.week_start(d) for d in DATES]
 MODES = ["same moment", "into a held write"]
 COUNT = 150
 

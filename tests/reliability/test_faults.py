@@ -45,7 +45,7 @@ from tests.monitoring.conftest import export_file, export_row
 
 from .conftest import ROOT, database_url
 from .proxy import TcpProxy
-from .worker import QUEUE
+from .worker import PAUSE_BEFORE_SNAPSHOTS, QUEUE
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DATE = dt.date(2025, 11, 26)
@@ -272,7 +272,7 @@ def wait_mid_write(upload: Upload, worker) -> None:
 @TRANSACTIONAL
 def test_a_pool_process_killed_mid_write_leaves_nothing_and_the_retry_finishes(world, workers):
     before = registry_state()
-    worker = workers.start(pool="prefork", SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS=str(PAUSE))
+    worker = workers.start(pool="prefork", **{PAUSE_BEFORE_SNAPSHOTS: str(PAUSE)})
     upload, _ = send_to_queue(world)
     wait_mid_write(upload, worker)
     (child,) = children_of(worker.pid)  # the pool process running the task
@@ -304,7 +304,7 @@ def test_a_worker_killed_mid_write_leaves_nothing_and_the_upload_never_stays_run
     world, workers, first
 ):
     before = registry_state()
-    worker = workers.start(pool="solo", SFERUM_TEST_PAUSE_BEFORE_SNAPSHOTS=str(PAUSE))
+    worker = workers.start(pool="solo", **{PAUSE_BEFORE_SNAPSHOTS: str(PAUSE)})
     upload, (result,) = send_to_queue(world)
     wait_mid_write(upload, worker)
     worker.send_signal(signal.SIGKILL)  # the whole worker, as the OOM killer or a lost host

@@ -2,14 +2,13 @@
 monitoring reader so that no test depends on the monitoring app's data."""
 
 import datetime
-import importlib
-import sys
 import types
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
+from monitoring import measures as monitoring_measures
 from rollout.models import ChecklistTemplate
 from rollout.templates_data import templates_load
 
@@ -36,7 +35,7 @@ def today(monkeypatch):
             self.value = value
 
     holder = Today()
-    monkeypatch.setattr("rollout.selectors.local_today", lambda tz_name: holder.value)
+    monkeypatch.setattr("rollout.deadlines.local_today", lambda tz_name: holder.value)
     return holder
 
 
@@ -51,19 +50,9 @@ class Reading:
 
 @pytest.fixture(autouse=True)
 def readings(monkeypatch):
-    """{organisation id: {indicator code: Reading}} served as monitoring.measures.latest_readings.
-
-    The monitoring module may not exist yet: then a stand-in module is put in sys.modules.
-    """
+    """{organisation id: {indicator code: Reading}}, served as monitoring.measures.latest_readings
+    (no test depends on the monitoring data)."""
     data: dict[int, dict[str, Reading]] = {}
-    try:
-        module = importlib.import_module("monitoring.measures")
-    except ImportError:
-        module = types.ModuleType("monitoring.measures")
-        monkeypatch.setitem(sys.modules, "monitoring.measures", module)
-        monkeypatch.setattr(
-            importlib.import_module("monitoring"), "measures", module, raising=False
-        )
     calls = []
 
     def latest_readings(organization_ids):
@@ -71,6 +60,6 @@ def readings(monkeypatch):
         calls.append(ids)
         return {i: data[i] for i in ids if i in data}
 
-    monkeypatch.setattr(module, "latest_readings", latest_readings, raising=False)
+    monkeypatch.setattr(monitoring_measures, "latest_readings", latest_readings)
     data_calls = types.SimpleNamespace(data=data, calls=calls)
     return data_calls

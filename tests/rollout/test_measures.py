@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rollout.measures import format_pct, format_week, measured_states
+from rollout.measures import MeasuredState, format_pct, measured_states
 from rollout.models import PlanItemTemplate, Status, Task
 from rollout.services import task_status_change
 from tests.rollout.conftest import Reading
@@ -68,14 +68,6 @@ def test_readings_are_fetched_once_for_all_organisations(world, readings):
     assert readings.calls == [[world.school.pk, world.other_school.pk]]
 
 
-def test_without_the_monitoring_reader_every_item_has_no_data(world, monkeypatch):
-    import rollout.measures
-
-    monkeypatch.setattr(rollout.measures, "_latest_readings", lambda ids: {})
-    item = _items()["1.7"]
-    assert measured_states([item], [world.school.pk])[item.pk, world.school.pk].done is None
-
-
 def test_a_measured_item_cannot_be_ticked_by_the_service_either(world):
     task = Task.objects.get(organization=world.school, plan_item__code="1.7")
     with pytest.raises(ValidationError, match="по данным мониторинга"):
@@ -123,4 +115,5 @@ def test_percentages_are_written_with_a_comma(value, text):
 
 
 def test_a_week_across_new_year_shows_both_years():
-    assert format_week(datetime.date(2025, 12, 29)) == "29.12.2025–04.01.2026"
+    state = MeasuredState(True, Decimal("80"), Decimal("75"), datetime.date(2025, 12, 29), 1)
+    assert "на неделю 29.12.2025–04.01.2026: 80 %" in state.text

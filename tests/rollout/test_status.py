@@ -258,7 +258,7 @@ def test_another_municipality_keeps_its_own_contacts(world):
         contacts="uo@example.ru",
         consultation_hours="",
     )
-    from rollout.selectors import organization_panel
+    from rollout.summaries import organization_panel
 
     assert organization_panel(world.operator, school).contacts is None
     assert StatusChange.objects.count() == 1

@@ -9,10 +9,11 @@ from django.db import transaction
 
 from organizations.models import Role
 from organizations.versions import ALL, data_changed, data_tokens, municipality_data
-from rollout import selectors
+from rollout import summaries
+from rollout.matrix import district_progress
 from rollout.models import PlanItemTemplate, Status, Task
-from rollout.selectors import district_progress, district_summary
 from rollout.services import task_status_change
+from rollout.summaries import district_summary
 from tests.factories import SchoolClassFactory, person
 
 
@@ -20,13 +21,13 @@ from tests.factories import SchoolClassFactory, person
 def computed(monkeypatch):
     """How many times the figures were computed rather than served from the cache."""
     calls = []
-    real = selectors.district_progress
+    real = summaries.district_progress
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "district_progress", counting)
+    monkeypatch.setattr(summaries, "district_progress", counting)
     return calls
 
 

@@ -1,6 +1,9 @@
 """Tasks appear by themselves and stay in step: with organisations, memberships, classes and
 templates; a removed membership or class archives its tasks and never deletes them."""
 
+import datetime
+from unittest import mock
+
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -232,3 +235,45 @@ def test_sync_costs_a_few_bulk_queries_not_one_per_row(world):
     few, many = run(2), run(12)
     # 108 new rows against 18: only bulk_create's batches (SQLite caps parameters) may add one.
     assert many <= few + 2 and many < 12
+
+
+def _import_a_new_school(world):
+    from monitoring import services
+    from tests.monitoring.conftest import export_file, export_row
+
+    new = {"sferum_id": 555003, "short_name": "МБДОУ № 7", "municipality": "Воркута"}
+    file = export_file([export_row(new, datetime.date(2025, 11, 17))])
+    upload = services.upload_receive(uploaded_file=file, user=world.coordinator)
+    services.upload_confirm(upload=upload, skip_invalid=False, inline=True)
+    upload.refresh_from_db()
+    return upload, Organization.objects.get(sferum_id=555003)
+
+
+def test_an_imports_new_organisations_get_their_plan_tasks_once_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """The importer writes in bulk, without model signals: monitoring's registry_grown, sent on
+    commit, queues tasks_sync_registry_task (inline in the tests)."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        _, school = _import_a_new_school(world)
+    assert not Task.objects.filter(organization=school).exists()
+    for callback in callbacks:
+        callback()
+    assert Task.objects.filter(organization=school, plan_item__isnull=False).exists()
+
+
+def test_an_import_whose_sync_cannot_be_queued_stays_done(
+    world, django_capture_on_commit_callbacks, caplog
+):
+    from rollout import tasks
+
+    down = ConnectionError("broker down")
+    with (
+        mock.patch.object(tasks.tasks_sync_registry_task, "delay", side_effect=down) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        upload, school = _import_a_new_school(world)
+    delay.assert_called_once_with([school.pk], [school.municipality_id])
+    upload.refresh_from_db()
+    assert upload.status == upload.Status.DONE
+    assert "broker down" in caplog.text  # logged by the robust on_commit

@@ -198,8 +198,8 @@ ROUTES: dict[str, Route] = {
         post=ORGANIZATION_MANAGERS_WRITE,
         post_data="class",
     ),
-    "organizations:region_audit": Route("region", REGION_READERS),
-    "organizations:municipality_audit": Route("municipality", DISTRICT_READERS),
+    "portal:region_audit": Route("region", REGION_READERS),
+    "portal:municipality_audit": Route("municipality", DISTRICT_READERS),
     # monitoring
     "monitoring:upload": Route("upload", DISTRICT_READERS),
     "monitoring:upload_confirm": Route("upload", POST_ONLY, post=UPLOAD_WRITERS),
@@ -214,7 +214,7 @@ ROUTES: dict[str, Route] = {
         post_data="baselines",
     ),
     "monitoring:region_dashboard": Route("region", REGION_READERS),
-    "monitoring:municipality_dashboard": Route("municipality", DISTRICT_READERS),
+    "portal:municipality_dashboard": Route("municipality", DISTRICT_READERS),
     # A class teacher reaches the school only through their classes: its organisation-wide
     # pages are refused (403; the school itself is no secret to them, its page shows it).
     "monitoring:organization_dashboard": Route(

@@ -34,9 +34,7 @@ def rollout_templates(db):
 
 def _log(client, user, municipality, **params):
     client.force_login(user)
-    response = client.get(
-        reverse("organizations:municipality_audit", args=[municipality.pk]), params
-    )
+    response = client.get(reverse("portal:municipality_audit", args=[municipality.pk]), params)
     assert response.status_code == 200
     return response
 
@@ -222,7 +220,7 @@ def test_nothing_of_another_district_or_region_appears(world, client):
     assert _find(ukhta, "task", "2.1")
     assert _find(ukhta, "upload", coordinator_upload.file_name)
     client.force_login(world.coordinator)
-    region_page = client.get(reverse("organizations:region_audit", args=[world.region.pk]))
+    region_page = client.get(reverse("portal:region_audit", args=[world.region.pk]))
     region_labels = " | ".join(e.object_label for e in region_page.context["entries"])
     assert "Переименованная школа Ухты" in region_labels
     assert "Переименованная школа Липецка" not in region_labels
@@ -246,22 +244,20 @@ def test_the_log_is_for_district_and_region_roles_and_404_for_organisation_roles
     world, client, persona, municipality_code, region_code
 ):
     client.force_login(getattr(world, persona))
-    municipality_url = reverse("organizations:municipality_audit", args=[world.municipality.pk])
-    region_url = reverse("organizations:region_audit", args=[world.region.pk])
+    municipality_url = reverse("portal:municipality_audit", args=[world.municipality.pk])
+    region_url = reverse("portal:region_audit", args=[world.region.pk])
     assert client.get(municipality_url).status_code == municipality_code
     assert client.get(region_url).status_code == region_code
 
 
 def test_the_dashboards_link_to_the_log(world, client):
     client.force_login(world.coordinator)
-    district = client.get(
-        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk])
-    )
-    assert reverse("organizations:municipality_audit", args=[world.municipality.pk]) in (
+    district = client.get(reverse("portal:municipality_dashboard", args=[world.municipality.pk]))
+    assert reverse("portal:municipality_audit", args=[world.municipality.pk]) in (
         district.content.decode()
     )
     region = client.get(reverse("monitoring:region_dashboard", args=[world.region.pk]))
-    assert reverse("organizations:region_audit", args=[world.region.pk]) in region.content.decode()
+    assert reverse("portal:region_audit", args=[world.region.pk]) in region.content.decode()
 
 
 def test_filters_by_kind_and_date_and_pages_of_fifty(world, client):
@@ -316,7 +312,7 @@ def _changes_of_every_kind(world, client, n):
 def test_a_page_costs_the_same_queries_however_many_entries(world, client):
     _changes_of_every_kind(world, client, 2)
     client.force_login(world.district_lead)
-    url = reverse("organizations:municipality_audit", args=[world.municipality.pk])
+    url = reverse("portal:municipality_audit", args=[world.municipality.pk])
     with CaptureQueriesContext(connection) as few:
         assert len(client.get(url).context["entries"]) < 50
     _changes_of_every_kind(world, client, 12)

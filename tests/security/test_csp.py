@@ -135,7 +135,7 @@ def test_every_page_without_an_id_carries_the_policy_logged_out_and_in(world, cl
 def test_each_personas_pages_carry_the_policy(world, client):
     pages = [
         reverse("monitoring:region_dashboard", args=[world.region.pk]),
-        reverse("monitoring:municipality_dashboard", args=[world.municipality.pk]),
+        reverse("portal:municipality_dashboard", args=[world.municipality.pk]),
         reverse("monitoring:organization_dashboard", args=[world.school.pk]),
         reverse("organizations:region", args=[world.region.pk]),
         reverse("organizations:municipality", args=[world.municipality.pk]),

@@ -17,10 +17,10 @@ from import_export.admin import ExportMixin
 
 from monitoring.models import Upload, WeeklyMunicipalityValue, WeeklyRegionValue
 from monitoring.reports import LEVELS
-from monitoring.weekly import parse_iso_week
 from organizations.models import Membership, Region, Role
 from organizations.resources import OrganizationResource
 from rollout.models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate
+from sferum_portal.weeks import parse_iso_week
 from sferum_portal.xlsx import FORMULA_STARTS, NUMBER_TEXT, safe_text, table_workbook, unsafe_text
 from tests.factories import (
     MunicipalityFactory,

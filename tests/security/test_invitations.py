@@ -79,7 +79,7 @@ def test_an_unaccepted_invitee_s_contacts_stay_off_the_inviters_pages(
     assert "Взломщиков Пётр Иванович" in text and "ждёт ответа" in text  # as typed
     # Nor does their contact history reach the district's «Журнал изменений».
     client.force_login(world.district_lead)
-    audit = client.get(reverse("organizations:municipality_audit", args=[world.municipality.pk]))
+    audit = client.get(reverse("portal:municipality_audit", args=[world.municipality.pk]))
     assert audit.status_code == 200
     assert PHONE not in audit.content.decode() and target.last_name not in audit.content.decode()
 

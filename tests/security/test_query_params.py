@@ -91,10 +91,8 @@ PAGES: dict[str, Page] = {
     "organizations:class_create": Page("organization"),
     "organizations:invitation_list": Page(None),
     "organizations:invitation": Page(None, extra=(("token", "no-such-invitation"),), opens=404),
-    "organizations:region_audit": Page("region", ("kind", "date_from", "date_to", "page")),
-    "organizations:municipality_audit": Page(
-        "municipality", ("kind", "date_from", "date_to", "page")
-    ),
+    "portal:region_audit": Page("region", ("kind", "date_from", "date_to", "page")),
+    "portal:municipality_audit": Page("municipality", ("kind", "date_from", "date_to", "page")),
     # monitoring
     "monitoring:upload_list": Page(None, ("ids", "page")),
     "monitoring:upload": Page("upload"),
@@ -103,7 +101,7 @@ PAGES: dict[str, Page] = {
     "monitoring:upload_file": Page("upload"),
     "monitoring:region_targets": Page("region"),
     "monitoring:region_dashboard": Page("region", ("week", "format")),
-    "monitoring:municipality_dashboard": Page("municipality", ("week", "format", "type", "q")),
+    "portal:municipality_dashboard": Page("municipality", ("week", "format", "type", "q")),
     "monitoring:organization_dashboard": Page("organization", ("week", "format")),
     # rollout
     "rollout:my_steps": Page(None, persona="oo_admin"),

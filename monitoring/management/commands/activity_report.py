@@ -5,7 +5,7 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.reports import LEVELS, activity_report
-from monitoring.weekly import parse_iso_week
+from sferum_portal.weeks import parse_iso_week
 from sferum_portal.xlsx import safe_text, table_workbook
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         try:
             monday = parse_iso_week(week)
         except ValueError as exc:
-            raise CommandError(f"Неделя «{week}»: нужен формат 2025-W48.") from exc
+            raise CommandError(str(exc)) from exc
         columns, rows = activity_report(monday=monday, level=level, municipality=municipality)
         if format == "xlsx":
             if not out:

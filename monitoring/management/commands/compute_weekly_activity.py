@@ -1,18 +1,12 @@
 """Compute the weekly values: the week just ended, a given ISO week, or every week with data."""
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from monitoring.weekly import (
-    iso_week_label,
-    parse_iso_week,
-    week_start,
-    weekly_values_compute_weeks,
-    weeks_with_snapshots,
-)
+from monitoring.weekly import weekly_values_compute_weeks, weeks_with_snapshots
+from sferum_portal.weeks import iso_week_label, parse_iso_week, previous_week_start
 
 
 class Command(BaseCommand):
@@ -30,9 +24,9 @@ class Command(BaseCommand):
             try:
                 mondays = [parse_iso_week(week)]
             except ValueError as exc:
-                raise CommandError(f"Неделя «{week}»: нужен формат 2025-W48.") from exc
+                raise CommandError(str(exc)) from exc
         else:
-            mondays = [week_start(timezone.localdate()) - dt.timedelta(days=7)]
+            mondays = [previous_week_start(timezone.localdate())]
         started = time.perf_counter()
         weekly_values_compute_weeks(mondays=mondays)
         elapsed = time.perf_counter() - started

@@ -1,12 +1,15 @@
-"""The main menu: one place that turns a person's scope into the links they may follow."""
+"""The main menu: one place that turns a person's scope into the links they may follow (the
+registry's pages, the statistics uploads, and the checklists' and plan's entries of
+rollout.navigation)."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import Role
-from .permissions import can_upload_statistics
-from .selectors import invitations_waiting_for, scope_of
+from monitoring.permissions import can_upload_statistics
+from organizations.models import Role
+from organizations.selectors import invitations_waiting_for, scope_of
+from rollout.navigation import rollout_nav_items
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,6 @@ def nav_items(user) -> list[NavItem]:
         items.append(NavItem(f"Приглашения ({waiting})", reverse("organizations:invitation_list")))
     if can_upload_statistics(user):
         items.append(NavItem("Загрузка статистики", reverse("monitoring:upload_list")))
-    from rollout.navigation import rollout_nav_items  # the checklists' and plan's entries
-
     for label, url in rollout_nav_items(user):
         if url not in seen:
             seen.add(url)

@@ -21,11 +21,18 @@ from django.utils import timezone
 
 from monitoring.models import IndicatorRule, Target, Upload
 from monitoring.selectors import uploads_visible_to
+from organizations import selectors
+from organizations.models import (
+    Membership,
+    Municipality,
+    Organization,
+    Region,
+    Role,
+    SchoolClass,
+    User,
+)
 from rollout.models import Task
 from rollout.selectors import tasks_visible_to
-
-from . import selectors
-from .models import Membership, Municipality, Organization, Region, Role, SchoolClass, User
 
 ACTIONS = {"+": "создано", "~": "изменено", "-": "удалено"}
 PERSON_FIELDS = ("last_name", "first_name", "patronymic", "email", "phone", "is_active")

@@ -1,7 +1,7 @@
 """«Журнал изменений» of a municipality or a region: who changed what and when in its registry,
 roles, checklists, uploads and targets. The municipality and the region come through the
 scoping selectors (outside the scope is 404, so organisation roles never see a log); the entries
-come from organizations.audit.
+come from portal.audit.
 """
 
 from django import forms
@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from organizations import selectors
 from sferum_portal import params
 
-from . import audit, selectors
+from . import audit
 
 PER_PAGE = 50
 
