@@ -103,10 +103,7 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
         return format_html(
             '<tr><td colspan="9" class="text-secondary">Ничего не найдено.</td></tr>'
         )
-    marker = 987654321
-    link = (
-        reverse(link_name, args=[marker]).replace(str(marker), "{pk}") + "?week=" + iso_week(week)
-    )
+    query = "?week=" + iso_week(week)
     html = []
     for row in rows:
         staff = row.kpis["staff_activity"]
@@ -117,7 +114,7 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
         cells = [
             "<tr>" if v else '<tr class="text-secondary">',
             f'<th scope="row" class="fw-normal" data-value="{name}">'
-            f'<a href="{link.format(pk=row.pk)}">{name}</a></th>',
+            f'<a href="{reverse(link_name, args=[row.pk])}{query}">{name}</a></th>',
         ]
         if with_type:
             org_type = conditional_escape(row.extra.get("org_type", ""))
