@@ -8,7 +8,6 @@ its code, full title and the share done among the exported organisations.
 from sferum_portal.xlsx import Cell, add_table, table_workbook, workbook_bytes
 
 from .matrix import (
-    CELL_COLORS,
     CELL_LABELS,
     GROUP_TITLES,
     DistrictProgress,
@@ -16,7 +15,20 @@ from .matrix import (
     column_percents,
 )
 
-LEAD_HEADERS = ["ОО", "Тип ОО", "ID Сферум", "Выполнено, %", "Просрочено пунктов"]
+# The cells' colours in the xlsx (background, text), as rollout.css colours them on the page.
+CELL_COLORS = {
+    "done": ("C6EFCE", "006100"),
+    "progress": ("FFEB9C", "7A4A00"),
+    "todo": ("FFFFFF", "6C757D"),
+    "na": ("DDE4EE", "3B4A5E"),
+    "overdue": ("FFC7CE", "9C0006"),
+    "none": ("E9ECEF", "495057"),
+    "skip": ("F8F9FA", "ADB5BD"),
+    "fail": ("FCD5B4", "843C0C"),
+    "nodata": ("E9ECEF", "495057"),
+}
+
+LEAD_HEADERS = ["ОО", "Тип ОО", "ID Сферум", "Выполнено, %", "Просрочено пунктов ОО"]
 LEAD_WIDTHS = [48, 10, 12, 12, 12]
 CELL_WIDTH = 22
 

@@ -50,19 +50,6 @@ CELL_LABELS = {
 
 
 # Shared by the page (rollout.css) and the xlsx export.
-CELL_COLORS = {
-    "done": ("C6EFCE", "006100"),
-    "progress": ("FFEB9C", "7A4A00"),
-    "todo": ("FFFFFF", "6C757D"),
-    "na": ("DDE4EE", "3B4A5E"),
-    "overdue": ("FFC7CE", "9C0006"),
-    "none": ("E9ECEF", "495057"),
-    "skip": ("F8F9FA", "ADB5BD"),
-    "fail": ("FCD5B4", "843C0C"),
-    "nodata": ("E9ECEF", "495057"),
-}
-
-
 STATUS_FILTERS = [
     ("todo", "не начато"),
     ("progress", "в работе"),
@@ -159,7 +146,9 @@ class DistrictProgress:
             steps_percent=self._percent(STEP_GROUPS),
             items_percent=self._percent(frozenset({"plan"})),
             overdue_cells=self.overdue_cells,
-            percents={row.organization.pk: row.percent for row in self.rows},
+            per_organization={
+                row.organization.pk: OrganizationFigures.of(self.columns, row) for row in self.rows
+            },
         )
 
     @property
@@ -273,14 +262,10 @@ def district_progress(
     org_type: str = "",
     query: str = "",
     columns: tuple[list[Column], dict[int, str]] | None = None,
-    organization_ids: list[int] | None = None,
 ) -> DistrictProgress:
-    """Every active organisation of the district (or those of ``organization_ids``) × every
-    step and organisation-level item."""
+    """Every active organisation of the district × every step and organisation-level item."""
     today = today or deadlines.region_today(municipality.region_id)
     organizations = Organization.objects.filter(municipality=municipality)
-    if organization_ids is not None:
-        organizations = organizations.filter(pk__in=organization_ids)
     inactive_count = 0
     if not org_type and not query:
         inactive_count = organizations.filter(is_active=False).count()
@@ -384,7 +369,32 @@ class DistrictSummary:
     steps_percent: int | None
     items_percent: int | None
     overdue_cells: int
-    percents: dict[int, int | None]  # organisation id -> share done
+    per_organization: dict[int, "OrganizationFigures"]  # by organisation id
+
+    @property
+    def percents(self) -> dict[int, int | None]:
+        """Organisation id -> its share done."""
+        return {pk: figures.percent for pk, figures in self.per_organization.items()}
+
+
+@dataclass(frozen=True)
+class OrganizationFigures:
+    """One organisation's row of the matrix, reduced: its share done, its items overdue, and
+    its organisation items closed out of those that apply (measured ones included)."""
+
+    percent: int | None
+    overdue: int
+    items_done: int
+    items_total: int
+
+    @classmethod
+    def of(cls, columns: list[Column], row: Row) -> "OrganizationFigures":
+        items = [
+            cell.fraction
+            for column, cell in zip(columns, row.cells, strict=True)
+            if column.group == "plan" and cell.fraction is not None
+        ]
+        return cls(row.percent, row.overdue, sum(1 for f in items if f == 1.0), len(items))
 
 
 def district_rows_filter(

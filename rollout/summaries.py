@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from organizations.models import Municipality, Organization, Region, Role
+from organizations.selectors import scope_of
 from organizations.versions import ALL, cached, municipality_data
 
 from . import deadlines
@@ -29,8 +30,8 @@ def district_summary(
         return progress.summary()
 
     return cached(
-        # "v2": the figures gained steps and items percents; older entries are not read.
-        ("district-summary", "v2", municipality.pk, today, org_type, query),
+        # "v3": the figures gained steps, items and organisations; older entries are not read.
+        ("district-summary", "v3", municipality.pk, today, org_type, query),
         (ALL, municipality_data(municipality.pk)),
         compute,
     )
@@ -69,15 +70,12 @@ def organization_panel(user, organization: Organization) -> OrganizationPanel:
     """District contacts and the checklist progress summary: the steps per actor counted from
     the tasks, the plan items, the overdue ones and the share done as the district's matrix
     gives them (``DistrictSummary``), so that every page shows the same figures."""
-    from organizations.selectors import sees_whole_organization
-
     contacts = DistrictContacts.objects.filter(municipality_id=organization.municipality_id).first()
-    whole = sees_whole_organization(user, organization)
+    whole = scope_of(user).covers_organization(organization)
     totals = {"admin": [0, 0], "head": [0, 0], "teachers": [0, 0], "items": [0, 0]}
     overdue = 0
     percent = None
     if whole:
-        today = deadlines.local_today(organization.municipality.region.timezone)
         rows = (
             Task.objects.filter(organization=organization, archived=False, step__isnull=False)
             .values("step__checklist__actor", "plan_item_id")
@@ -96,18 +94,11 @@ def organization_panel(user, organization: Organization) -> OrganizationPanel:
             if key is not None:
                 totals[key][0] += row["closed"]
                 totals[key][1] += row["total"]
-        progress = district_progress(
-            organization.municipality, today=today, organization_ids=[organization.pk]
-        )
-        if progress.rows:
-            (matrix_row,) = progress.rows
-            items = [
-                cell
-                for column, cell in zip(progress.columns, matrix_row.cells, strict=True)
-                if column.group == "plan" and cell.fraction is not None
-            ]
-            totals["items"] = [sum(1 for c in items if c.fraction == 1.0), len(items)]
-            overdue, percent = matrix_row.overdue, matrix_row.percent
+        # The organisation's row of its district's matrix (cached with the district's figures).
+        figures = district_summary(organization.municipality).per_organization.get(organization.pk)
+        if figures is not None:
+            totals["items"] = [figures.items_done, figures.items_total]
+            overdue, percent = figures.overdue, figures.percent
     return OrganizationPanel(
         contacts=contacts,
         admin=tuple(totals["admin"]),

@@ -173,7 +173,7 @@ def test_the_xlsx_export_has_russian_headers_frozen_header_filter_and_colours(wo
     book = load_workbook(BytesIO(response.content))
     sheet = book["Матрица"]
     headers = [c.value for c in sheet[1]]
-    assert headers[:5] == ["ОО", "Тип ОО", "ID Сферум", "Выполнено, %", "Просрочено пунктов"]
+    assert headers[:5] == ["ОО", "Тип ОО", "ID Сферум", "Выполнено, %", "Просрочено пунктов ОО"]
     assert headers[5] == "Администратор Сферум в ОО: А1. Установить приложение МАХ"
     assert sheet.freeze_panes == "B2"
     assert sheet.auto_filter.ref.startswith("A1:")
