@@ -99,3 +99,23 @@ def test_an_admin_ticks_a_step_and_the_district_sees_the_cell_turn_green(
     shot(page, "rollout-04-organization-progress")
     page.goto(f"{live_server.url}/rollout/municipalities/{world.municipality.pk}/")
     shot(page, "rollout-05-district-plan")
+
+
+def test_the_region_plan_and_the_district_plan_show_the_same_figures(
+    rollout_world, live_server, browser_page, log_in, shot
+):
+    from tests.browser.test_invitations import _shots
+
+    world = rollout_world
+    page = browser_page
+    log_in(page, "coordinator", PASSWORD)
+    page.goto(f"{live_server.url}/rollout/regions/{world.region.pk}/")
+    row = page.locator("tr", has=page.get_by_role("link", name=world.municipality.name))
+    cells = row.locator("td").all_inner_texts()  # ОО, done, steps, items, overdue
+    _shots(page, shot, "rollout-06-region-plan")
+    row.get_by_role("link", name=world.municipality.name).click()
+    tiles = page.locator(".stat-tile").all_inner_texts()
+    done = next(t for t in tiles if "Выполнено по матрице" in t)
+    overdue = next(t for t in tiles if "Просрочено пунктов ОО" in t)
+    assert cells[1] in done and cells[4] in overdue.split("\n")[1]
+    assert cells[1] != "—" and cells[4].isdigit()
