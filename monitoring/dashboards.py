@@ -2,6 +2,10 @@
 the stored weekly values in a fixed number of queries whatever the number of organisations.
 
 Views render these objects; the Excel exports reuse the same rows.
+
+A week is only as good as its coverage: a small or late upload gives a week a handful of
+organisations, and its rates speak for them alone. Pages open on the latest week whose coverage
+is adequate (``settings.DASHBOARD_MIN_COVERAGE_PCT``) and mark rates from partial weeks.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q
 
 from organizations.models import Municipality, Organization, Region
 from organizations.selectors import organizations_matching
@@ -23,14 +30,19 @@ from .models import (
     WeeklyRegionValue,
 )
 from .selectors import target_value, targets_in_force
+from .weekly import RATES, rule_types
 
-# (indicator, tile title, whom the people gap counts)
+# (indicator, tile title, whom the people gap counts: the forms for 1, 2 and 5 people)
 KPI_DEFS = (
-    ("staff_activity", "Активность сотрудников", "сотрудников"),
-    ("students_parents_activity", "Активность обучающихся и родителей", "обучающихся и родителей"),
-    ("teachers_registered", "Учителей зарегистрировано", "учителей"),
-    ("students_registered", "Учеников зарегистрировано", "учеников"),
-    ("parents_registered", "Родителей зарегистрировано", "родителей"),
+    ("staff_activity", "Активность сотрудников", ("сотрудник", "сотрудника", "сотрудников")),
+    (
+        "students_parents_activity",
+        "Активность обучающихся и родителей",
+        ("обучающийся или родитель", "обучающихся или родителей", "обучающихся и родителей"),
+    ),
+    ("teachers_registered", "Учителей зарегистрировано", ("учитель", "учителя", "учителей")),
+    ("students_registered", "Учеников зарегистрировано", ("ученик", "ученика", "учеников")),
+    ("parents_registered", "Родителей зарегистрировано", ("родитель", "родителя", "родителей")),
 )
 EJD_DEFS = (
     ("teachers_ejd", "Учителя связали ЭЖД"),
@@ -38,6 +50,30 @@ EJD_DEFS = (
     ("parents_ejd", "Родители связали ЭЖД"),
 )
 HEADLINE = ("staff_activity", "students_parents_activity")
+# The organisation row's flag of whether its type counts in a headline indicator.
+COUNTED_FLAG = {
+    "staff_activity": "in_staff_indicator",
+    "students_parents_activity": "in_students_parents_indicator",
+}
+
+
+def adequate(with_data: int, before: int | None) -> bool:
+    """Whether ``with_data`` organisations are enough against the ``before`` that had data the
+    week before (none before: nothing to fall short of)."""
+    return not before or with_data * 100 >= settings.DASHBOARD_MIN_COVERAGE_PCT * before
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many organisations an area's week of figures comes from."""
+
+    with_data: int
+    organizations: int
+    before: int | None  # organisations with data in the area's previous week with data
+
+    @property
+    def adequate(self) -> bool:
+        return adequate(self.with_data, self.before)
 
 
 @dataclass(frozen=True)
@@ -50,7 +86,12 @@ class Kpi:
     change: Decimal | None
     stage1: Decimal | None
     stage2: Decimal | None
-    whom: str = ""
+    whom: tuple[str, str, str] = ("", "", "")
+    # An area's rate: how many of its organisations it comes from, and whether that is too few
+    # (the week's coverage, or the indicator's own among the organisations with data).
+    covered: int | None = None
+    of: int | None = None
+    partial: bool = False
 
     @property
     def target(self) -> Decimal | None:
@@ -58,7 +99,8 @@ class Kpi:
 
     @property
     def band(self) -> str:
-        return band(self.value, self.target)
+        """The colour band; none for a partial rate, which must not look like a target met."""
+        return "none" if self.partial else band(self.value, self.target)
 
     @property
     def arrow(self) -> str:
@@ -80,7 +122,7 @@ def people_gap(num: int | None, den: int | None, target: Decimal | None) -> int 
     return max(0, math.ceil(den * target / 100) - num)
 
 
-def _kpi(row, previous, code: str, label: str, whom: str, in_force, region_id) -> Kpi:
+def _kpi(row, previous, code: str, label: str, whom, in_force, region_id, reach=None) -> Kpi:
     value = getattr(row, f"{code}_pct") if row else None
     before = getattr(previous, f"{code}_pct") if previous else None
     if row is not None and code in HEADLINE:
@@ -97,21 +139,71 @@ def _kpi(row, previous, code: str, label: str, whom: str, in_force, region_id) -
         stage1=target_value(in_force, code, 1, region_id),
         stage2=target_value(in_force, code, 2, region_id),
         whom=whom,
+        **(reach(code) if reach else {}),
     )
 
 
-def kpis_for(row, previous, in_force, region_id) -> list[Kpi]:
-    return [_kpi(row, previous, c, label, whom, in_force, region_id) for c, label, whom in KPI_DEFS]
+def kpis_for(row, previous, in_force, region_id, reach=None) -> list[Kpi]:
+    """The tiles' indicators; ``reach(code)`` gives an area's coverage fields of each."""
+    return [
+        _kpi(row, previous, c, label, whom, in_force, region_id, reach)
+        for c, label, whom in KPI_DEFS
+    ]
 
 
-def ejd_for(row, previous, in_force, region_id) -> list[Kpi]:
-    return [_kpi(row, previous, c, label, "", in_force, region_id) for c, label in EJD_DEFS]
+def ejd_for(row, previous, in_force, region_id, reach=None) -> list[Kpi]:
+    return [
+        _kpi(row, previous, c, label, ("", "", ""), in_force, region_id, reach)
+        for c, label in EJD_DEFS
+    ]
 
 
-def _pick_week(weeks: list[dt.date], requested: dt.date | None) -> dt.date | None:
+def _pick_week(
+    weeks: list[dt.date], requested: dt.date | None, default: dt.date | None = None
+) -> dt.date | None:
     if requested in weeks:
         return requested
-    return weeks[-1] if weeks else None
+    return default or (weeks[-1] if weeks else None)
+
+
+def indicator_reach(values) -> dict[str, tuple[int, int]]:
+    """Per tile indicator, of the week's organisation rows given: how many count in it (a
+    headline indicator: the stored flag of the organisation's type; another: its type is one
+    its own rule counts, as in the area's sums, and it has people of that kind) and how many of
+    those have its rate. Two queries (the rules, the counts).
+
+    Bounded by the area's organisations with data, so never "13 of 12"."""
+    codes = [code for code, _, _ in KPI_DEFS] + [code for code, _ in EJD_DEFS]
+    types = rule_types()
+    rules = {rate.name: rate.rule for rate in RATES}
+    aggregates = {}
+    for code in codes:
+        flag = COUNTED_FLAG.get(code)
+        counted = (
+            Q(**{flag: True})
+            if flag
+            else Q(organization__org_type__in=types[rules[code]]) & Q(**{f"{code}_den__gt": 0})
+        )
+        aggregates[f"{code}__counted"] = Count("pk", filter=counted)
+        aggregates[f"{code}__known"] = Count(
+            "pk", filter=counted & Q(**{f"{code}_pct__isnull": False})
+        )
+    totals = values.aggregate(**aggregates)
+    return {code: (totals[f"{code}__counted"], totals[f"{code}__known"]) for code in codes}
+
+
+def _area_reach(coverage: Coverage | None, reach: dict[str, tuple[int, int]]):
+    def fields(code: str) -> dict:
+        if coverage is None:
+            return {}
+        counted, known = reach.get(code, (0, 0))
+        return {
+            "covered": known,
+            "of": coverage.organizations,
+            "partial": not coverage.adequate or not adequate(known, counted),
+        }
+
+    return fields
 
 
 @dataclass
@@ -149,6 +241,13 @@ class AreaDashboard:
     kpis: list[Kpi] = field(default_factory=list)
     ejd: list[Kpi] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
+    coverage: Coverage | None = None
+    partial_weeks: frozenset[dt.date] = frozenset()
+    latest_complete: dt.date | None = None  # the default week: the latest adequate one
+
+    @property
+    def partial(self) -> bool:
+        return self.coverage is not None and not self.coverage.adequate
 
     @property
     def previous_week(self) -> dt.date | None:
@@ -161,23 +260,59 @@ class AreaDashboard:
         return later[0] if later else None
 
 
-def _area(rows: list, requested: dt.date | None, region_id: int) -> AreaDashboard:
+def _coverages(with_data: list) -> dict[dt.date, Coverage]:
+    """Each week's coverage against the area's previous week with data (a week without any
+    upload does not make the next partial week look complete)."""
+    coverages, before = {}, None
+    for row in with_data:
+        coverages[row.week_start] = Coverage(row.organizations_with_data, row.organizations, before)
+        before = row.organizations_with_data
+    return coverages
+
+
+def _area(rows: list, requested: dt.date | None, region_id: int, values) -> AreaDashboard:
+    """``values``: the area's organisation rows (any week), for each indicator's coverage."""
     with_data = [r for r in rows if r.organizations_with_data]
     weeks = [r.week_start for r in with_data]
-    week = _pick_week(weeks, requested)
+    coverages = _coverages(with_data)
+    partial_weeks = frozenset(w for w, c in coverages.items() if not c.adequate)
+    complete = [w for w in weeks if w not in partial_weeks]
+    latest_complete = complete[-1] if complete else None
+    week = _pick_week(weeks, requested, latest_complete)
     by_week = {r.week_start: r for r in rows}
     current = by_week.get(week)
     previous = by_week.get(week - dt.timedelta(days=7)) if week else None
     targets = list(Target.objects.all())
     in_force = targets_in_force(week, targets) if week else {}
+    coverage = coverages.get(week)
+    reach = _area_reach(coverage, indicator_reach(values.filter(week_start=week)) if week else {})
     return AreaDashboard(
         week=week,
         weeks=weeks,
         current=current,
-        kpis=kpis_for(current, previous, in_force, region_id),
-        ejd=ejd_for(current, previous, in_force, region_id),
+        kpis=kpis_for(current, previous, in_force, region_id, reach),
+        ejd=ejd_for(current, previous, in_force, region_id, reach),
         trend=_trend(with_data, targets, region_id),
+        coverage=coverage,
+        partial_weeks=partial_weeks,
+        latest_complete=latest_complete,
     )
+
+
+def _row_reach(row, previous):
+    """A league row's (a municipality's) coverage against its own week before."""
+
+    def fields(code: str) -> dict:
+        if row is None:
+            return {}
+        before = previous.organizations_with_data if previous else None
+        return {
+            "covered": row.organizations_with_data,
+            "of": row.organizations,
+            "partial": not adequate(row.organizations_with_data, before),
+        }
+
+    return fields
 
 
 @dataclass(frozen=True)
@@ -194,7 +329,8 @@ class LeagueRow:
 def region_dashboard(region: Region, requested: dt.date | None, municipalities) -> tuple:
     """The region's week, and its municipalities (those given, already scoped) as a league."""
     rows = list(WeeklyRegionValue.objects.filter(region=region).order_by("week_start"))
-    area = _area(rows, requested, region.pk)
+    values = WeeklyOrganizationValue.objects.filter(organization__municipality__region=region)
+    area = _area(rows, requested, region.pk, values)
     league = []
     if area.week:
         values = WeeklyMunicipalityValue.objects.filter(
@@ -205,8 +341,8 @@ def region_dashboard(region: Region, requested: dt.date | None, municipalities) 
         previous = {v.municipality_id: v for v in values if v.week_start != area.week}
         in_force = targets_in_force(area.week, list(Target.objects.all()))
         for municipality in municipalities.order_by("name"):
-            row = current.get(municipality.pk)
-            kpis = kpis_for(row, previous.get(municipality.pk), in_force, region.pk)
+            row, before = current.get(municipality.pk), previous.get(municipality.pk)
+            kpis = kpis_for(row, before, in_force, region.pk, _row_reach(row, before))
             league.append(
                 LeagueRow(municipality.name, municipality.pk, row, {k.code: k for k in kpis})
             )
@@ -235,7 +371,8 @@ def district_dashboard(
         WeeklyMunicipalityValue.objects.filter(municipality=municipality).order_by("week_start")
     )
     region_id = municipality.region_id
-    area = _area(rows, requested, region_id)
+    values = WeeklyOrganizationValue.objects.filter(organization__municipality=municipality)
+    area = _area(rows, requested, region_id, values)
     organizations = filters.apply(organizations.filter(municipality=municipality))
     league = []
     if area.week:
@@ -256,15 +393,14 @@ def district_dashboard(
     return area, league
 
 
-COUNTED_FLAG = {
-    "staff_activity": "in_staff_indicator",
-    "students_parents_activity": "in_students_parents_indicator",
-}
-
-
 def _counted(row: LeagueRow, code: str) -> bool:
     """Whether the organisation's type counts in the indicator (not an education authority)."""
     return row.value_row is not None and getattr(row.value_row, COUNTED_FLAG[code])
+
+
+def with_data_for(league: list[LeagueRow], code: str) -> int:
+    """How many counted organisations of the league have the indicator's rate this week."""
+    return sum(1 for r in league if _counted(r, code) and r.kpis[code].value is not None)
 
 
 def furthest_from_target(league: list[LeagueRow], code: str, limit: int = 10) -> list[LeagueRow]:

@@ -2,6 +2,11 @@
 
 from .models import Upload
 
+STAFF_COLUMN_MISSING = (
+    "В файле нет столбца активных сотрудников («Активные учителя», «Активные сотрудники» "
+    "или «Активные педагоги»)"
+)
+
 
 def preview_lines(upload: Upload) -> list[str]:
     summary = upload.summary or {}
@@ -33,6 +38,11 @@ def preview_lines(upload: Upload) -> list[str]:
             f"в МО «{m['new']}»{' (новое МО)' if m.get('new_municipality') else ''}"
             for m in summary["moves"]
         ]
+    if summary.get("staff_activity_missing"):
+        lines.append(
+            f"{STAFF_COLUMN_MISSING}: активность сотрудников за "
+            f"{', '.join(summary['staff_activity_missing'])} будет «нет данных»"
+        )
     if summary.get("unknown_columns"):
         lines.append(f"Неизвестные столбцы (сохранены): {', '.join(summary['unknown_columns'])}")
     if upload.status == Upload.Status.DONE:

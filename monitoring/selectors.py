@@ -143,6 +143,7 @@ def upload_summary_for(view: UploadView, upload: Upload) -> dict:
     return {
         "sheets": summary.get("sheets", []),
         "unknown_columns": summary.get("unknown_columns", []),
+        "staff_activity_missing": summary.get("staff_activity_missing", []),
         "per_municipality": per_municipality,
         "organizations_total": sum(c for _n, c in per_municipality),
         "new_organizations": new,

@@ -155,6 +155,20 @@ def _record_problems(upload: Upload, checked: CheckedFile) -> None:
     UploadProblem.objects.bulk_create(problems, batch_size=2000)
 
 
+def _dates_without_staff_activity(result: ParseResult) -> list[str]:
+    """Dates of the file's rows that no sheet with an active-staff column covers: their staff
+    activity will be "no data", which the preview says before the person confirms."""
+    lacking = {sheet for sheet in result.sheets if (sheet, "staff_active") not in result.columns}
+    if not lacking or not result.rows:
+        return []
+    if len(lacking) == len(result.sheets):
+        dates = result.dates
+    else:
+        covered = {row.date for row in result.rows if row.sheet not in lacking}
+        dates = sorted({row.date for row in result.rows if row.sheet in lacking} - covered)
+    return [f"{day:%d.%m.%Y}" for day in dates]
+
+
 def apply_check(upload: Upload, checked: CheckedFile) -> None:
     """Copy a check's figures onto the upload (not saved)."""
     problems = checked.problems
@@ -174,6 +188,7 @@ def apply_check(upload: Upload, checked: CheckedFile) -> None:
         "unknown_columns": result.unknown_columns,
         "rows_rejected": len(result.rejected_rows),
         "rows_valid": len(plan.rows),
+        "staff_activity_missing": _dates_without_staff_activity(result),
     }
 
 

@@ -8,6 +8,17 @@ the organisations whose type counts in the indicator (IndicatorRule), count who 
 meets each target, and every level records the change since the week before. One recompute is a
 fixed number of statements whatever the number of organisations, and running it twice gives the
 same rows.
+
+Each rate reads its own rule (Rate.rule): the two activity rates and the three registration rates
+each have an IndicatorRule row, and an ЭЖД-linking rate (linked / registered) follows the rule of
+the registration rate that is its denominator. A rule works the same way for every rate: an
+organisation of a type the rule leaves out keeps its own value for the rate (its row shows what
+its snapshot says) but is left out of the area's sums for that rate, as the activity rates always
+did (for those, in_*_indicator records it and the targets met are NULL). An area's
+``organizations`` counts the organisations of the types any rule counts. Only the students-and-
+parents activity rule has parents-only types (IndicatorRule.clean refuses them elsewhere); a
+registration rule says "students of preschools do not count" by leaving ДОУ out of
+students_registered.
 """
 
 from __future__ import annotations
@@ -40,31 +51,39 @@ STAFF, STUDENTS_PARENTS = "staff", "students_parents"
 @dataclass(frozen=True)
 class Rate:
     name: str
-    group: str  # which headline indicator's organisation types it is summed over
+    group: str  # the headline group (its in_*_indicator flag and targets on the rows)
+    rule: str  # the IndicatorRule (an Indicator) whose organisation types the areas sum it over
     numerator: str  # SQL over the snapshot ``s`` (and ``o`` for the organisation's type)
     denominator: str
 
 
 _PARENTS_ONLY = "{parents_only}"
+_STAFF, _SP = Indicator.STAFF_ACTIVITY, Indicator.STUDENTS_PARENTS_ACTIVITY
+_TR, _SR, _PR = (
+    Indicator.TEACHERS_REGISTERED,
+    Indicator.STUDENTS_REGISTERED,
+    Indicator.PARENTS_REGISTERED,
+)
 RATES: tuple[Rate, ...] = (
-    Rate("staff_activity", STAFF, "s.staff_active", "s.teachers_total"),
+    Rate("staff_activity", STAFF, _STAFF, "s.staff_active", "s.teachers_total"),
     Rate(
         "students_parents_activity",
         STUDENTS_PARENTS,
+        _SP,
         f"CASE WHEN {_PARENTS_ONLY} THEN s.parents_active "
         "ELSE s.students_active + s.parents_active END",
         f"CASE WHEN {_PARENTS_ONLY} THEN s.parents_total "
         "ELSE s.students_total + s.parents_total END",
     ),
-    Rate("teachers_registered", STAFF, "s.teachers_registered", "s.teachers_total"),
-    Rate("students_registered", STUDENTS_PARENTS, "s.students_registered", "s.students_total"),
-    Rate("parents_registered", STUDENTS_PARENTS, "s.parents_registered", "s.parents_total"),
-    # ЭЖД linking: the share of registered accounts linked to the electronic diary.
-    Rate("teachers_ejd", STAFF, "s.teachers_ejd", "s.teachers_registered"),
-    Rate("students_ejd", STUDENTS_PARENTS, "s.students_ejd", "s.students_registered"),
-    Rate("parents_ejd", STUDENTS_PARENTS, "s.parents_ejd", "s.parents_registered"),
+    Rate("teachers_registered", STAFF, _TR, "s.teachers_registered", "s.teachers_total"),
+    Rate("students_registered", STUDENTS_PARENTS, _SR, "s.students_registered", "s.students_total"),
+    Rate("parents_registered", STUDENTS_PARENTS, _PR, "s.parents_registered", "s.parents_total"),
+    # ЭЖД linking: the share of registered accounts linked to the electronic diary, summed over
+    # the organisations whose registrations count (there is no rule of its own).
+    Rate("teachers_ejd", STAFF, _TR, "s.teachers_ejd", "s.teachers_registered"),
+    Rate("students_ejd", STUDENTS_PARENTS, _SR, "s.students_ejd", "s.students_registered"),
+    Rate("parents_ejd", STUDENTS_PARENTS, _PR, "s.parents_ejd", "s.parents_registered"),
 )
-GROUP_FLAG = {STAFF: "in_staff_indicator", STUDENTS_PARENTS: "in_students_parents_indicator"}
 HEADLINE = {STAFF: "staff_activity", STUDENTS_PARENTS: "students_parents_activity"}
 CHANGED = ("staff_activity", "students_parents_activity")
 
@@ -76,20 +95,31 @@ ORGS = Organization._meta.db_table
 MOS = Municipality._meta.db_table
 
 
+def rule_types(rules: Iterable[IndicatorRule] | None = None) -> dict[str, tuple[str, ...]]:
+    """Indicator -> the organisation types its IndicatorRule counts (one query unless the rules
+    are given); an indicator without a row counts none."""
+    by_indicator = {
+        r.indicator: r for r in (IndicatorRule.objects.all() if rules is None else rules)
+    }
+    return {
+        indicator: tuple(by_indicator[indicator].org_types) if indicator in by_indicator else ()
+        for indicator in Indicator.values
+    }
+
+
 @dataclass(frozen=True)
 class WeekRules:
     """Which organisation types count, and the targets in force, for the weeks recomputed."""
 
-    types: dict[str, tuple[str, ...]]  # group -> org type codes
-    parents_only: tuple[str, ...]
+    types: dict[str, tuple[str, ...]]  # indicator (IndicatorRule) -> org type codes
+    parents_only: tuple[str, ...]  # of the students-and-parents activity rule
     # (monday, region id) -> (staff stage 1, staff stage 2, sp stage 1, sp stage 2)
     targets: dict[tuple[dt.date, int], tuple]
 
     @classmethod
     def for_weeks(cls, mondays: list[dt.date], region_ids: list[int] | None) -> WeekRules:
-        rules = {r.indicator: r for r in IndicatorRule.objects.all()}
-        staff = rules.get(Indicator.STAFF_ACTIVITY)
-        sp = rules.get(Indicator.STUDENTS_PARENTS_ACTIVITY)
+        rules = list(IndicatorRule.objects.all())
+        sp = next((r for r in rules if r.indicator == Indicator.STUDENTS_PARENTS_ACTIVITY), None)
         all_targets = list(Target.objects.all())
         regions = Region.objects.values_list("pk", flat=True)
         if region_ids is not None:
@@ -105,10 +135,7 @@ class WeekRules:
                     for stage in (1, 2)
                 )
         return cls(
-            types={
-                STAFF: tuple(staff.org_types) if staff else (),
-                STUDENTS_PARENTS: tuple(sp.org_types) if sp else (),
-            },
+            types=rule_types(rules),
             parents_only=tuple(sp.parents_only_types) if sp else (),
             targets=targets,
         )
@@ -181,8 +208,8 @@ def _compute_organizations(mondays: list[dt.date], rules: WeekRules, region_ids,
     """Replace the weeks' organisation rows: the latest snapshot of each week (one ranked
     pass over the weeks' snapshots), its rates computed once, whether they meet the targets,
     and the change since the week before (from the batch itself, or from the table)."""
-    staff_in = _types_sql("s.org_type", rules.types[STAFF])
-    sp_in = _types_sql("s.org_type", rules.types[STUDENTS_PARENTS])
+    staff_in = _types_sql("s.org_type", rules.types[Indicator.STAFF_ACTIVITY])
+    sp_in = _types_sql("s.org_type", rules.types[Indicator.STUDENTS_PARENTS_ACTIVITY])
     parents_only = _types_sql("s.org_type", rules.parents_only)
     base = {}
     for rate in RATES:
@@ -285,12 +312,15 @@ COUNTERS = (
 
 
 def _compute_municipalities(mondays, rules: WeekRules, region_ids, scope) -> None:
-    counted = _types_sql("o.org_type", {*rules.types[STAFF], *rules.types[STUDENTS_PARENTS]})
+    # An organisation counts in the area if any rule counts its type; each rate sums only the
+    # organisations of the types its own rule counts (the same organisation type as the rows'
+    # in_*_indicator flags were computed from, in this transaction).
+    counted = _types_sql("o.org_type", {t for types in rules.types.values() for t in types})
+    included = {rate.name: _types_sql("o.org_type", rules.types[rate.rule]) for rate in RATES}
 
     def sum_of(rate: Rate, part: str) -> str:
-        flag = f"v.{GROUP_FLAG[rate.group]}"
         known = f"v.{rate.name}_num IS NOT NULL AND v.{rate.name}_den > 0"
-        return f"SUM(CASE WHEN {flag} AND {known} THEN v.{rate.name}_{part} END)"
+        return f"SUM(CASE WHEN {included[rate.name]} AND {known} THEN v.{rate.name}_{part} END)"
 
     def count_if(condition: str) -> str:
         return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"

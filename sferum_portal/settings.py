@@ -242,6 +242,10 @@ ROLLOUT_EVIDENCE_MAX_BYTES = int(env("ROLLOUT_EVIDENCE_MAX_BYTES", str(10 * 1024
 DASHBOARD_BANDS = {"warn_below_target_pp": 10}
 DASHBOARD_ARROW_THRESHOLD_PP = 1.0
 DASHBOARD_BAND_COLOURS = {"good": "D1E7DD", "warn": "FFF3CD", "bad": "F8D7DA", "none": "E9ECEF"}
+# A week's coverage is adequate when at least this share of the organisations that had data the
+# week before have data this week. Pages open on the latest adequate week, and a rate from a
+# week below it is marked «неполные данные» and never shown as a target reached.
+DASHBOARD_MIN_COVERAGE_PCT = int(env("DASHBOARD_MIN_COVERAGE_PCT", "80"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -65,6 +65,18 @@ _GROUPS = {
     "students": ("учеников", "обучающихся"),
     "parents": ("родителей",),
 }
+# A two-level header names the group once («Учителя» merged over «всего / зарегистрировано /
+# ЭЖД / активные»); the parser joins group and sub-header into "учителя всего" and so on.
+_GROUP_NAMES = {
+    "teachers": ("учителя", "педагоги"),
+    "students": ("ученики", "обучающиеся"),
+    "parents": ("родители",),
+}
+_ACTIVE_KEY = {
+    "teachers": "staff_active",
+    "students": "students_active",
+    "parents": "parents_active",
+}
 
 
 def _group_aliases(group: str) -> dict[str, list[str]]:
@@ -99,8 +111,44 @@ def _group_aliases(group: str) -> dict[str, list[str]]:
             f"{word} связавших аккаунты с эжд",
             f"{word} связали аккаунты эжд",
             f"{word} связали аккаунты с эжд",
+            f"{word} эжд",
+        ]
+    for word in _GROUP_NAMES[group]:
+        aliases[f"{group}_total"] += [
+            f"{word} всего",
+            f"{word} в школе всего",
+            f"{word} всего в школе",
+            f"{word} в школе",
+        ]
+        aliases[f"{group}_registered"] += [
+            f"{word} зарегистрировано",
+            f"{word} зарегистрировано в сферум",
+            f"{word} зарегистрированы",
+            f"{word} зарегистрированы в сферум",
+            f"{word} зарегистрированные",
+        ]
+        aliases[f"{group}_ejd"] += [
+            f"{word} эжд",
+            f"{word} связали аккаунты эжд",
+            f"{word} связали аккаунты с эжд",
+            f"{word} связавших аккаунты эжд",
+            f"{word} связавшие аккаунты эжд",
+            f"{word} связавшие аккаунты с эжд",
+            f"{word} с аккаунтом эжд",
         ]
     return aliases
+
+
+def _group_active_aliases() -> dict[str, list[str]]:
+    """«Учителя» over «активные»: the active head count of the group."""
+    aliases: dict[str, list[str]] = {}
+    for group, words in _GROUP_NAMES.items():
+        key = _ACTIVE_KEY[group]
+        aliases[key] = [f"{word} {sub}" for word in words for sub in ("активные", "активных")]
+    return aliases
+
+
+_GROUP_ACTIVE = _group_active_aliases()
 
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -159,8 +207,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "активных учеников",
         "активные обучающиеся",
         "активных обучающихся",
+        *_GROUP_ACTIVE["students_active"],
     ),
-    "parents_active": ("активные родители", "активных родителей"),
+    "parents_active": ("активные родители", "активных родителей", *_GROUP_ACTIVE["parents_active"]),
     "staff_active": (
         "активные учителя",
         "активные сотрудники",
@@ -170,11 +219,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "активных педагогов",
         "активные педагоги и сотрудники",
         "активные учителя и сотрудники",
+        *_GROUP_ACTIVE["staff_active"],
     ),
 }
 
 _QUOTES = str.maketrans("", "", "«»\"'“”„‘’`")
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\ufeff,]+")
+# A colon joins a group to its sub-header in some files («Учителя: зарегистрировано»).
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\ufeff,:]+")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _TRAILING = re.compile(r"[\s.:;*!?]+$")
 
@@ -182,8 +233,8 @@ _TRAILING = re.compile(r"[\s.:;*!?]+$")
 def normalize_header(text: object) -> str:
     """Fold a header cell to the form aliases are written in.
 
-    Lowercase, ё→е, no quotes or commas, one plain space between words, "кол-во" spelled out,
-    "ID организация" read as "ID организации", no trailing punctuation.
+    Lowercase, ё→е, no quotes, commas or colons, one plain space between words, "кол-во"
+    spelled out, "ID организация" read as "ID организации", no trailing punctuation.
     """
     if text is None:
         return ""

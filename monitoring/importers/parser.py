@@ -1,14 +1,19 @@
 """The pure parser: raw sheets in, cleaned rows and located problems out.
 
 No Django, no Excel library: a sheet is a name and an iterable of row tuples (``RawSheet``), so
-tests can feed tuples directly. The parser finds the header row, maps header texts to canonical
-keys, cleans every cell with ``values``, rejects rows with errors, flags rows whose numbers do
-not add up, and never turns a missing value into 0.
+tests can feed tuples directly. The parser finds the header row (or a two-level header: a row
+of merged groups over its sub-headers, joined as «Учителя всего»), maps header texts to
+canonical keys, cleans every cell with ``values``, rejects rows with errors, flags rows whose
+numbers do not add up, and never turns a missing value into 0. Rows that are no organisation
+(subtotals, notes and signatures under the table, a summary sheet's rows per МО) are skipped
+with a warning each; a sheet whose rows carry no head count at all is a file-level error, never
+an empty import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -22,15 +27,33 @@ HEADER_SEARCH_ROWS = 30
 # A row naming this many known columns is a header even when a required column is missing.
 HEADER_LIKE_MIN_COLUMNS = 3
 TOTALS_PREFIXES = ("итог", "всего")
-FILE_ERROR_CODES = frozenset({"header_not_found", "missing_columns"})
+# Excel's subtotals write «Липецк Итог» and «Общий итог» in the grouped column.
+TOTALS_SUFFIXES = (" итог", " итого", " всего")
+# Text under the table that is not an organisation: notes, who made the file, signatures.
+NOTE_PREFIXES = (
+    "примечани", "пояснени", "исполнител", "подпис", "ответственн", "составил", "руководител",
+    "директор", "начальник", "специалист", "м.п", "мп ", "тел.", "тел:", "телефон", "e-mail",
+    "источник", "дата",
+    "_", "*",
+)  # fmt: skip
+# Sheet names of summaries (one row per МО, no organisation IDs).
+SUMMARY_SHEET_WORDS = ("свод", "итог", "summary", "pivot")
+# Uncalculated formula cells warned one by one, then counted in one more warning.
+UNCALCULATED_SHOWN = 20
+FILE_ERROR_CODES = frozenset({"header_not_found", "missing_columns", "no_figures"})
 
 
 @dataclass(frozen=True, slots=True)
 class RawSheet:
-    """One sheet as the reader gives it: rows are tuples of Python values, None for empty."""
+    """One sheet as the reader gives it: rows are tuples of Python values, None for empty.
+
+    ``uncalculated`` is filled by the reader once the rows are read: (Excel row, 0-based
+    column, formula) of formula cells saved without a calculated value, read as empty.
+    """
 
     name: str
     rows: Iterable[Sequence[Any]]
+    uncalculated: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 class ParsedRow(NamedTuple):
@@ -80,7 +103,7 @@ class ParseStats:
     totals_skipped: int = 0
     rejected: int = 0
     headers_repeated: int = 0  # the header row again further down (glued exports)
-    not_data: int = 0  # rows with none of the required cells: notes, footers
+    not_data: int = 0  # rows that are no organisation: notes, signatures, summary rows
     taken: int = 0
 
 
@@ -120,7 +143,7 @@ class ParseResult:
 
     @property
     def file_error(self) -> bool:
-        """The file as a whole is unusable (no header): there are no rows to take."""
+        """The file as a whole is unusable (no header, or no head count in any row)."""
         return any(p.code in FILE_ERROR_CODES for p in self.problems)
 
 
@@ -280,6 +303,64 @@ def _read_header(cells: Sequence[Any], number: int) -> _Header:
     return header
 
 
+def _joined_header(group: Sequence[Any], sub: Sequence[Any], number: int) -> _Header:
+    """The header of a two-level layout: a group row («Учителя», merged across its columns)
+    over the row of sub-headers («всего», «зарегистрировано»…), read as «Учителя всего».
+
+    A merged cell's value is only in its first column: the group is carried right over the
+    columns whose group cell is empty and whose sub-header is not. A column takes the first of
+    «group sub», «sub», «group» that names a known column.
+    """
+    width = max(len(group), len(sub))
+    header = _Header(number, {}, [], {}, width)
+    carried = ""
+    for index in range(width):
+        top = _header_text(group[index]) if index < len(group) else ""
+        low = _header_text(sub[index]) if index < len(sub) else ""
+        if top:
+            carried = top if low else ""
+        elif low:
+            top = carried
+        else:
+            carried = ""
+        candidates = (f"{top.rstrip(':')} {low}", low, top) if top and low else (top or low,)
+        if not candidates[0]:
+            continue
+        text = next((c for c in candidates if column_key(c) is not None), candidates[0])
+        header.texts[index] = text
+        key = column_key(text)
+        if key is None or key in header.keys:
+            header.others.append((index, text))
+        else:
+            header.keys[key] = index
+    return header
+
+
+def _sub_headers(cells: Sequence[Any], header: _Header) -> bool:
+    """A row of text only, under the header's groups, with no required cell: sub-headers we
+    do not know, kept as «group sub» so that the messages name them so."""
+    texts = [cell for cell in cells if not v.is_empty(cell)]
+    required = [header.keys[key] for key in REQUIRED_COLUMNS]
+    return (
+        bool(texts)
+        and all(type(cell) is str for cell in texts)
+        and all(index >= len(cells) or v.is_empty(cells[index]) for index in required)
+    )
+
+
+def _is_header(header: _Header) -> bool:
+    return all(key in header.keys for key in REQUIRED_COLUMNS)
+
+
+def _label(cells: Sequence[Any]) -> str:
+    """The row's first text, quoted in the message about a skipped row."""
+    for cell in cells:
+        if type(cell) is str and cell.strip():
+            text = " ".join(cell.split())
+            return text if len(text) <= 60 else text[:60] + "…"
+    return ""
+
+
 class _SheetParser:
     """Parses one sheet into the shared result; one instance per sheet."""
 
@@ -290,6 +371,9 @@ class _SheetParser:
         self.best: _Header | None = None  # the most header-like row, for the file's error
         self.empty = True
         self.repeated: dict[tuple, list[int]] = {}  # doubtful value -> [problem index, count]
+        self.header_number: int | None = None
+        self.texts: dict[int, str] = {}
+        self.summary_sheet = any(word in name.lower() for word in SUMMARY_SHEET_WORDS)
 
     def problem(self, severity, code, message, row=None, index=None, header=None) -> None:
         column = None if index is None else column_letter(index)
@@ -299,10 +383,10 @@ class _SheetParser:
 
     def parse(self, rows: Iterable[Sequence[Any]]) -> bool:
         """Parse the sheet; False when it has no header row (nothing is recorded then)."""
-        iterator = iter(rows)
-        header = self.find_header(iterator)
-        if header is None:
+        found = self.find_header(iter(rows))
+        if found is None:
             return False
+        header, iterator = found
         self.result.sheets.append(self.name)
         self.result.present_columns.update(header.keys)
         self.result.columns.update(
@@ -311,22 +395,98 @@ class _SheetParser:
         if "org_type" in header.keys:
             self.result.present_columns.add("org_type_raw")
         extras = self.extra_columns(header)
+        first_row = len(self.result.rows)
         self.parse_rows(iterator, header, extras)
         self.count_repeated()
+        self.no_figures(header, first_row)
         return True
 
-    def find_header(self, rows: Iterator[Sequence[Any]]) -> _Header | None:
+    def finish(self, sheet: RawSheet) -> None:
+        """After the rows are read: warn about the formula cells that have no value."""
+        cells = sheet.uncalculated
+        header = self.header_number
+        if not cells or header is None:
+            return
+        below = [cell for cell in cells if cell[0] > header]
+        for row, index, formula in below[:UNCALCULATED_SHOWN]:
+            self.problem(
+                WARNING,
+                "uncalculated_formula",
+                f"В ячейке {column_letter(index)}{row} формула «={formula}» без вычисленного "
+                "значения — прочитана как «нет данных». Откройте файл в Excel или LibreOffice, "
+                "сохраните его (значения формул будут вычислены) и загрузите ещё раз",
+                row,
+                index,
+                self.texts.get(index),
+            )
+        if len(below) > UNCALCULATED_SHOWN:
+            self.problem(
+                WARNING,
+                "uncalculated_formula",
+                f"Ещё {len(below) - UNCALCULATED_SHOWN} ячеек с формулами без вычисленных "
+                "значений прочитаны как «нет данных». Откройте файл в Excel или LibreOffice, "
+                "сохраните его и загрузите ещё раз",
+            )
+
+    def find_header(self, rows: Iterator[Sequence[Any]]) -> tuple[_Header, Iterator] | None:
+        previous: Sequence[Any] | None = None  # the last row with text: a group row, maybe
         for number, cells in enumerate(rows, 1):
             header = _read_header(cells, number)
-            if all(key in header.keys for key in REQUIRED_COLUMNS):
-                return header
-            if self.empty and any(not v.is_empty(cell) for cell in cells):
+            if previous is not None:
+                joined = _joined_header(previous, cells, number)
+                if len(joined.keys) > len(header.keys) and _is_header(joined):
+                    header = joined
+            if _is_header(header):
+                # This row may be the group row of a two-level header: try it with the next.
+                following = next(rows, None)
+                if following is not None:
+                    joined = _joined_header(cells, following, number + 1)
+                    # Only a row of text with no required cell: a data row whose value reads
+                    # as a header («Активна») must not become part of the header.
+                    if len(joined.keys) >= len(header.keys) and _sub_headers(following, header):
+                        return self.found(joined, rows)
+                    rows = itertools.chain((following,), rows)
+                return self.found(header, rows)
+            if any(not v.is_empty(cell) for cell in cells):
                 self.empty = False
+                previous = cells
             if header.keys and (self.best is None or len(header.keys) > len(self.best.keys)):
                 self.best = header
             if number >= HEADER_SEARCH_ROWS:
                 break
         return None
+
+    def found(self, header: _Header, rows: Iterator) -> tuple[_Header, Iterator]:
+        self.header_number, self.texts = header.number, header.texts
+        return header, rows
+
+    def no_figures(self, header: _Header, first_row: int) -> None:
+        """A sheet whose rows would write no head count at all is an error, not an empty import:
+        its count columns have other names than we know, or every count cell is empty."""
+        rows = self.result.rows[first_row:]
+        if not rows:
+            return
+        span = _COUNT_SPAN
+        if any(value is not None for row in rows for value in row[span]):
+            return
+        known = [key for key in COUNT_COLUMNS if key in header.keys]
+        if known:
+            named = ", ".join(
+                f"«{header.texts[i]}» ({column_letter(i)})" for i in (header.keys[k] for k in known)
+            )
+            reason = f"все ячейки столбцов с количествами пусты: {named}"
+        else:
+            others = ", ".join(f"«{text}» ({column_letter(i)})" for i, text in header.others)
+            reason = "не найден ни один столбец с количествами (например, «Учителей в школе всего»)"
+            if others:
+                reason += f"; нераспознанные столбцы: {others}"
+        self.problem(
+            ERROR,
+            "no_figures",
+            f"Файл «{self.result.file_name}», лист «{self.name}»: ни в одной строке нет ни одного "
+            f"показателя — {reason}. Файл не загружен: проверьте строку заголовков",
+            header.number,
+        )
 
     def extra_columns(self, header: _Header) -> list[tuple[int, str]]:
         """Warn once about unknown and repeated columns; return (index, extra key) to keep."""
@@ -413,12 +573,15 @@ class _SheetParser:
             if (type(first) is str and first.lstrip()[:5].lower().startswith(TOTALS_PREFIXES)) or (
                 type(label) is str and label.lstrip()[:5].lower().startswith(TOTALS_PREFIXES)
             ):
-                stats.totals_skipped += 1
+                self.skipped_totals(cells, number)
                 continue
-            date_cell = cells[date_index]
-            if (date_cell is None or type(date_cell) is str) and self.is_not_data(
-                cells, number, required
-            ):
+            date_cell, id_cell = cells[date_index], cells[id_index]
+            if (
+                date_cell is None
+                or type(date_cell) is str
+                or id_cell is None
+                or type(id_cell) is str
+            ) and self.is_not_data(cells, number, required):
                 continue
             values = template.copy()
             values[_ROW] = number
@@ -506,13 +669,28 @@ class _SheetParser:
             except v.CellError as error:
                 self.problem(ERROR, error.code, error.message, number, index, text)
                 failed = True
+            except v.CellWarning as warning:
+                values[slot] = warning.value
+                self.problem(WARNING, warning.code, warning.message, number, index, text)
         return failed
 
+    def skipped_totals(self, cells, number: int) -> None:
+        self.result.stats.totals_skipped += 1
+        self.problem(
+            WARNING,
+            "totals_row",
+            f"Строка пропущена: это итоговая строка («{_label(cells)}»), а не организация",
+            number,
+        )
+
     def is_not_data(self, cells, number: int, required: list[int]) -> bool:
-        """A repeated header row, or a row with none of the required cells (a note, a footer)."""
+        """A repeated header row, a row with none of the required cells, or a row without an
+        ID that is no organisation: a subtotal («Липецк Итог»), a note, a signature, a date
+        line, a summary sheet's row per МО. A row that names an organisation but has no ID
+        stays a row error."""
         date_cell = cells[required[0]]
         if (
-            date_cell is not None
+            type(date_cell) is str
             and not date_cell.lstrip()[:1].isdigit()
             and column_key(date_cell) == "date"
             and column_key(cells[required[-1]]) == "sferum_id"
@@ -528,7 +706,30 @@ class _SheetParser:
             )
             self.result.stats.not_data += 1
             return True
-        return False
+        id_cell = cells[required[-1]]
+        if not v.is_empty(id_cell):
+            return False
+        texts = [" ".join(c.lower().split()) for c in cells if type(c) is str and c.strip()]
+        if any(t.startswith(TOTALS_PREFIXES) or t.endswith(TOTALS_SUFFIXES) for t in texts):
+            self.skipped_totals(cells, number)
+            return True
+        name = cells[required[1]]
+        if v.is_empty(name) or self.summary_sheet:
+            why = "строка свода без ID организации" if self.summary_sheet else "нет названия и ID"
+        elif type(name) is str and _is_note(name):
+            why = "примечание или подпись под таблицей"
+        else:
+            return False
+        label = _label(cells)
+        self.problem(
+            WARNING,
+            "not_a_data_row",
+            f"Строка пропущена: это не строка организации ({why})"
+            + (f": «{label}»" if label else ""),
+            number,
+        )
+        self.result.stats.not_data += 1
+        return True
 
     def keep_unnamed(self, cells, indexes: list[int], extra: dict, number: int) -> None:
         """Values in columns without a header text are kept too, as «Столбец X»."""
@@ -595,6 +796,18 @@ class _SheetParser:
         return tuple(flags)
 
 
+def _is_note(text: str) -> bool:
+    """A note, a signature or a date line written in the name column."""
+    folded = text.strip().lower()
+    if folded.startswith(NOTE_PREFIXES):
+        return True
+    try:
+        v.clean_date(folded)
+    except v.CellError:
+        return False
+    return True
+
+
 def _expected_columns() -> str:
     return ", ".join(f"«{HEADERS[key]}»" for key in REQUIRED_COLUMNS)
 
@@ -631,6 +844,7 @@ def parse_workbook(sheets: Iterable[RawSheet], *, file_name: str) -> ParseResult
     for sheet in sheets:
         parser = _SheetParser(result, sheet.name, seen)
         if parser.parse(sheet.rows):
+            parser.finish(sheet)
             continue
         if parser.best is not None and (best is None or len(parser.best.keys) > len(best[1].keys)):
             best = (sheet.name, parser.best)

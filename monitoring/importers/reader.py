@@ -10,17 +10,40 @@ first tuple, column A the first item), so the parser can point at cells exactly.
 Both engines feed the parser equivalent values: dates as date/datetime, numbers as int/float
 (calamine gives every number as float, openpyxl whole numbers as int), text as str, error cells
 (#N/A) as None. Calamine also drops text made only of spaces, which the parser treats as empty.
+
+A formula saved without its calculated value (a file written by a program, never opened in
+Excel) reads as an empty cell in both engines. Once a sheet's rows are read, its XML is scanned
+for such cells and they are listed on ``RawSheet.uncalculated`` for the parser to warn about;
+a sheet without any formula costs one inflate of its part, with no parsing.
 """
 
 from __future__ import annotations
 
+import html
+import logging
 import os
+import re
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
+
+from defusedxml.ElementTree import fromstring
 
 from .parser import RawSheet
 
 ENGINES = ("calamine", "openpyxl")
+log = logging.getLogger(__name__)
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CHUNK = 1 << 22
+# A cell with a formula and no value, or an empty one: <c r="B2"><f>1+2</f><v/></c>. A cell
+# of type "str" with an empty value is a formula whose result is the empty text: calculated.
+_UNCALCULATED = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)'
+    rb"\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
 
 
 class ReaderError(Exception):
@@ -39,6 +62,74 @@ def _unreadable(file_name: str, error: BaseException) -> ReaderError:
         "и загрузите ещё раз",
         detail=f"{type(error).__name__}: {error}",
     )
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the zip."""
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return {
+        sheet.get("name", ""): targets[sheet.get(f"{_REL_NS}id")]
+        for sheet in workbook.iter(f"{_MAIN_NS}sheet")
+        if sheet.get(f"{_REL_NS}id") in targets
+    }
+
+
+def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
+    """Whether the part has a formula: every one ends "</f>" (a shared formula's other cells,
+    written <f t="shared" si="0"/>, come with the one that holds its text)."""
+    tail = b""
+    with archive.open(part) as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"</f>" in tail + chunk[:3] or b"</f>" in chunk:
+                return True
+            tail = chunk[-3:]
+    return False
+
+
+def uncalculated_cells(stream: IO[bytes], sheet: str) -> list[tuple[int, int, str]]:
+    """(Excel row, 0-based column, formula) of the sheet's formula cells without a value."""
+    stream.seek(0)
+    with zipfile.ZipFile(stream) as archive:
+        part = _sheet_parts(archive).get(sheet)
+        if part is None or not _has_formula(archive, part):
+            return []
+        data = archive.read(part)
+    found = []
+    for match in _UNCALCULATED.finditer(data):
+        letters, row, attributes, formula = match.groups()
+        if b't="str"' in attributes:
+            continue
+        text = html.unescape((formula or b"").decode("utf-8", "replace"))
+        found.append((int(row), _column_index(letters), text))
+    return found
+
+
+def _with_scan(
+    rows: Iterator[tuple], stream: IO[bytes], sheet: str, found: list
+) -> Iterator[tuple]:
+    """The sheet's rows, then (the rows read) its uncalculated formula cells into ``found``."""
+    yield from rows
+    try:
+        found.extend(uncalculated_cells(stream, sheet))
+    except Exception:  # a nicety: a file the readers could read is imported without it
+        log.warning("Formula scan of sheet %r failed", sheet, exc_info=True)
+
+
+def _sheet(name: str, rows: Iterator[tuple], stream: IO[bytes], file_name: str) -> RawSheet:
+    found: list[tuple[int, int, str]] = []
+    return RawSheet(name, _guarded(_with_scan(rows, stream, name, found), file_name), found)
 
 
 class Workbook:
@@ -87,7 +178,7 @@ def _open_calamine(stream: IO[bytes], file_name: str) -> Workbook:
     book = python_calamine.CalamineWorkbook.from_filelike(stream)
     worksheet = python_calamine.SheetTypeEnum.WorkSheet
     sheets = [
-        RawSheet(meta.name, _guarded(_calamine_rows(book, meta.name), file_name))
+        _sheet(meta.name, _calamine_rows(book, meta.name), stream, file_name)
         for meta in book.sheets_metadata
         if meta.typ == worksheet
     ]
@@ -116,8 +207,7 @@ def _open_openpyxl(stream: IO[bytes], file_name: str) -> Workbook:
 
     book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     sheets = [
-        RawSheet(sheet.title, _guarded(_openpyxl_rows(sheet), file_name))
-        for sheet in book.worksheets
+        _sheet(sheet.title, _openpyxl_rows(sheet), stream, file_name) for sheet in book.worksheets
     ]
     return Workbook(sheets, [book.close])
 
@@ -161,4 +251,7 @@ def read_sheets(
 ) -> list[RawSheet]:
     """All sheets with their rows in memory: for small files and tests only."""
     with open_workbook(source, file_name=file_name, engine=engine) as book:
-        return [RawSheet(sheet.name, list(sheet.rows)) for sheet in book.sheets]
+        sheets = [
+            RawSheet(sheet.name, list(sheet.rows), sheet.uncalculated) for sheet in book.sheets
+        ]
+    return sheets

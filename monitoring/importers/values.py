@@ -34,6 +34,18 @@ _DATE_TEXT = re.compile(
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
+# Russian report dates: «10.12.2025 г.», «10 декабря 2025 года», «10 декабрь 2025».
+_YEAR_WORD = r"(?:\s*(?:г\.?|года?)\s*)?"
+_DATE_TEXT_YEAR_WORD = re.compile(r"(?P<date>\d{1,2}[./]\d{1,2}[./]\d{2,4})\s*(?:г\.?|года?)\s*")
+_DATE_WORDS = re.compile(
+    r"«?(?P<d>\d{1,2})»?\s+(?P<month>[а-яё]+)\s+(?P<y>\d{4})" + _YEAR_WORD, re.IGNORECASE
+)
+# Genitive and nominative stems: «декабр» covers «декабря» and «декабрь», «ма» «мая» and «май».
+_MONTHS = {
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
+    "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+}  # fmt: skip
+_MONTH_ENDINGS = ("ь", "я", "а", "й", "")
 _MASK_CHARS = frozenset("xXхХ*")
 
 
@@ -76,10 +88,36 @@ def _date_error(value: object) -> CellError:
     return CellError("bad_date", f"Ожидалась дата в формате ДД.ММ.ГГГГ, получено «{shown(value)}»")
 
 
-def _date_from_text(text: str) -> dt.date:
-    match = _DATE_TEXT.fullmatch(text.strip())
-    if not match:
+def _month(word: str) -> int | None:
+    word = word.lower().replace("ё", "е")
+    for ending in _MONTH_ENDINGS:
+        if ending and not word.endswith(ending):
+            continue
+        month = _MONTHS.get(word[: len(word) - len(ending)])
+        if month:
+            return month
+    return None
+
+
+def _date_from_words(text: str) -> dt.date:
+    match = _DATE_WORDS.fullmatch(text)
+    month = match and _month(match["month"])
+    if not month:
         raise _date_error(text)
+    try:
+        return dt.date(int(match["y"]), month, int(match["d"]))
+    except ValueError:
+        raise _date_error(text) from None
+
+
+def _date_from_text(text: str) -> dt.date:
+    text = text.strip()
+    match = _DATE_TEXT.fullmatch(text)
+    if not match:
+        with_year_word = _DATE_TEXT_YEAR_WORD.fullmatch(text)
+        if with_year_word:
+            return _date_from_text(with_year_word["date"])
+        return _date_from_words(text)
     if match["d"]:
         year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
         if len(match["y"]) == 2:
@@ -93,7 +131,8 @@ def _date_from_text(text: str) -> dt.date:
 
 
 def clean_date(value: object) -> dt.date:
-    """A report date from an Excel date, a 1900-system serial number or dd.mm.yyyy-like text."""
+    """A report date from an Excel date, a 1900-system serial number, dd.mm.yyyy-like text
+    (with «г.» or «года» after it or not) or words: «10 декабря 2025 г.», «10 декабрь 2025»."""
     kind = type(value)
     if kind is dt.datetime:
         return value.date()
@@ -124,8 +163,19 @@ def _negative(value: object) -> CellError:
     )
 
 
+def uncalculated(formula: str) -> CellWarning:
+    """A formula read as its text: the program that wrote the file never calculated it."""
+    return CellWarning(
+        "uncalculated_formula",
+        f"Формула «{shown(formula)}» без вычисленного значения — прочитана как «нет данных». "
+        "Откройте файл в Excel или LibreOffice, сохраните его (значения формул будут "
+        "вычислены) и загрузите ещё раз",
+    )
+
+
 def clean_count(value: object) -> int | None:
-    """A head count; empty cells and "-", "н/д" mean no data (None), never 0."""
+    """A head count; empty cells and "-", "н/д" mean no data (None), never 0; a formula's
+    text ("=1+2", never calculated) is no data too, with a warning."""
     kind = type(value)
     if kind is int:
         if value >= 0:
@@ -139,6 +189,8 @@ def clean_count(value: object) -> int | None:
         text = value.strip().lower()
         if text in _NO_DATA:
             return None
+        if text.startswith("="):
+            raise uncalculated(value)
         text = text.translate(_THOUSANDS).replace(",", ".")
         try:
             number = int(text)

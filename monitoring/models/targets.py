@@ -32,7 +32,13 @@ MEASURED_INDICATORS = (
 
 
 class IndicatorRule(models.Model):
-    """Which organisation types an indicator counts, and where it counts parents only."""
+    """Which organisation types an indicator counts, and where it counts parents only.
+
+    One row per indicator, and each rate of the weekly values reads its own row
+    (monitoring/weekly.py): an area sums a rate over the organisations of the row's types.
+    "Parents only" is a rule of the students-and-parents activity alone; a registration rate
+    leaves a type out instead (students_registered without ДОУ: preschools count parents only).
+    """
 
     indicator = models.CharField(
         "показатель", max_length=32, choices=Indicator.choices, unique=True
@@ -65,6 +71,14 @@ class IndicatorRule(models.Model):
             unknown = set(getattr(self, name) or []) - known
             if unknown:
                 raise ValidationError({name: f"Неизвестные типы ОО: {', '.join(sorted(unknown))}."})
+        if self.parents_only_types and self.indicator != Indicator.STUDENTS_PARENTS_ACTIVITY:
+            raise ValidationError(
+                {
+                    "parents_only_types": "«Только родители» задаётся лишь для активности "
+                    "обучающихся и родителей; для показателя регистрации уберите тип ОО из "
+                    "учитываемых."
+                }
+            )
 
 
 # The project's first targets are for the 2024/25 school year's best values, the first data is of

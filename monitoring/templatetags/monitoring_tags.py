@@ -1,4 +1,4 @@
-"""Template filters for dashboards: weeks, percentages, changes and colour bands."""
+"""Template filters for dashboards: weeks, percentages, plurals, changes and colour bands."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from monitoring.bands import arrow
 from monitoring.permissions import can_upload_statistics
 from sferum_portal import weeks
+from sferum_portal.plurals import plural_ru
 
 register = template.Library()
 
@@ -32,6 +33,17 @@ def iso_week(monday: dt.date | None) -> str:
 def may_upload_statistics(user) -> bool:
     """For links to the upload page: shown to those who may upload (the page refuses others)."""
     return user.is_authenticated and can_upload_statistics(user)
+
+
+@register.filter
+def ru_plural(number, forms) -> str:
+    """The form agreeing with ``number``: ``{{ n|ru_plural:"сотрудник,сотрудника,сотрудников" }}``
+    (forms for 1, 2 and 5), or a tuple of the three."""
+    one, few, many = forms.split(",") if isinstance(forms, str) else forms
+    try:
+        return plural_ru(int(number), one, few, many)
+    except (TypeError, ValueError):
+        return many
 
 
 def _number(value: Decimal, digits: int) -> str:
@@ -100,9 +112,7 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
     cells through the template engine took a third of a district page's time. The cells use
     the filters above, so the page and this markup format alike."""
     if not rows:
-        return format_html(
-            '<tr><td colspan="9" class="text-secondary">Ничего не найдено.</td></tr>'
-        )
+        return mark_safe('<tr><td colspan="9" class="text-secondary">Ничего не найдено.</td></tr>')
     query = "?week=" + iso_week(week)
     html = []
     for row in rows:
@@ -124,9 +134,14 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
             shown = f"{v.organizations_with_data} из {v.organizations}" if v else "—"
             cells.append(f'<td class="num" data-value="{with_data}">{shown}</td>')
         for kpi, with_change in ((staff, True), (sp, True), (reg, False)):
+            partial = (
+                ' <span class="badge text-bg-warning" title="неполные данные">неполн.</span>'
+                if kpi.partial and kpi.value is not None
+                else ""
+            )
             cells.append(
                 f'<td class="num band-{kpi.band}" data-value="{_data_value(kpi.value, "-1")}">'
-                f"{pct(kpi.value)}</td>"
+                f"{pct(kpi.value)}{partial}</td>"
             )
             if with_change:
                 cells.append(

@@ -106,6 +106,8 @@ def district_dashboard_page(
             "furthest": dashboards.furthest_from_target(league, "staff_activity"),
             "furthest_sp": dashboards.furthest_from_target(league, "students_parents_activity"),
             "improved": dashboards.improved_most(league, "staff_activity"),
+            # whether "all have reached the target" may be said: someone has the figure
+            "staff_known": dashboards.with_data_for(league, "staff_activity"),
             "no_data": no_data,
             "chart": _chart(area.trend),
             "is_region_viewer": selectors.scope_of(request.user).covers_region(

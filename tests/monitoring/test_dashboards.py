@@ -1,6 +1,7 @@
 """Dashboards: each page for each role, the empty state, the numbers against the stored weekly
 values, week switching, Excel exports, and query counts that do not grow with the data."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -223,3 +224,123 @@ def test_an_organisation_with_a_slash_in_its_name_exports_its_history(scenario, 
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert "/" not in sheet.title and sheet.title.startswith("МБДОУ д с № 5")
+
+
+# --- a partial week: a small or late upload must not take over the region ----------------------
+
+
+@pytest.fixture
+def partial_week(world, django_capture_on_commit_callbacks):
+    """Ten schools of the district have data for WEEK1; two of them, without the active-staff
+    column but with high students' activity, for WEEK2."""
+    from monitoring import services
+    from monitoring.weekly import weekly_values_compute_weeks
+    from tests.monitoring.conftest import WEEK2, WITH_STAFF, export_file, export_row
+
+    schools = OrganizationFactory.create_batch(10, municipality=world.municipality)
+    full = [export_row(s, WEEK1 + dt.timedelta(days=2)) for s in schools]
+    late = [
+        export_row(s, WEEK2 + dt.timedelta(days=2), students_active=800, parents_active=400)
+        for s in schools[:2]
+    ]
+    without_staff = [c for c in WITH_STAFF if c != "staff_active"]
+    for file in (
+        export_file(full, name="full.xlsx"),
+        export_file(late, name="late.xlsx", columns=without_staff),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            upload = services.upload_receive(uploaded_file=file, user=world.coordinator)
+            services.upload_confirm(upload=upload, skip_invalid=False)
+    weekly_values_compute_weeks(mondays=[WEEK1, WEEK2])
+    return {"world": world, "schools": schools, "late_week": WEEK2}
+
+
+def _pages(world):
+    return (
+        reverse("monitoring:region_dashboard", args=[world.region.pk]),
+        reverse("portal:municipality_dashboard", args=[world.municipality.pk]),
+    )
+
+
+def test_a_small_later_upload_does_not_become_the_default_week(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    for url in _pages(world):
+        area = client.get(url).context["area"]
+        assert area.week == WEEK1, url
+        assert partial_week["late_week"] in area.weeks and not area.partial
+        assert area.partial_weeks == {partial_week["late_week"]}
+
+
+def test_the_default_week_follows_the_coverage_setting(partial_week, client, settings):
+    settings.DASHBOARD_MIN_COVERAGE_PCT = 20  # 2 of the 10 that had data the week before
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    for url in _pages(world):
+        assert client.get(url).context["area"].week == partial_week["late_week"], url
+
+
+def test_a_partial_week_still_opens_and_says_how_few_it_covers(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    for url in _pages(world):
+        response = client.get(url, {"week": "2025-W47"})
+        area = response.context["area"]
+        assert area.week == partial_week["late_week"] and area.partial
+        total = area.current.organizations  # the area's registry: 12 schools in the district
+        assert total >= 12
+        page = response.content.decode()
+        assert f"Данные по 2 из {total} ОО (неделей раньше — по 10)" in page
+        assert 'class="badge text-bg-warning">неполные данные' in page
+        assert "Данные за эту неделю неполные" in page
+        sp = {k.code: k for k in area.kpis}["students_parents_activity"]
+        # 1 200 of 2 000 are active, far above 30 %: but from 2 schools only
+        assert sp.value == Decimal("60.00") and sp.partial and sp.band == "none"
+        assert f"данные по 2 из {total} ОО" in page
+        assert '<span class="text-success">достигнут</span>' not in page
+        assert "выше цели по неполным данным" in page
+
+
+def test_a_complete_week_is_not_marked_partial(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    for url in _pages(world):
+        page = client.get(url).content.decode()
+        assert 'class="badge text-bg-warning">неполные данные' not in page
+        assert "Данные по 10 из" in page
+        # the week picker still tells the partial week apart
+        assert "· неполные данные</option>" in page
+
+
+def test_nobody_reached_the_target_when_nobody_has_the_figure(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.district_lead)
+    url = reverse("portal:municipality_dashboard", args=[world.municipality.pk])
+    response = client.get(url, {"week": "2025-W47"})
+    page = response.content.decode()
+    assert response.context["staff_known"] == 0
+    assert "достигли цели" not in page
+    assert "Данных об активности сотрудников за неделю нет ни у одной ОО" in page
+    assert "Цель 75 % по сотрудникам достигнута" not in page
+    # the complete week: 70 of 100 staff active in each school, 5 more needed in each
+    page = client.get(url).content.decode()
+    assert "Ещё 50 сотрудников</strong>" in page and "должны стать активными" in page
+
+
+def test_an_organisation_opens_on_its_own_latest_week_with_data(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    late, early = partial_week["schools"][0], partial_week["schools"][-1]
+    for school, week in ((late, partial_week["late_week"]), (early, WEEK1)):
+        url = reverse("monitoring:organization_dashboard", args=[school.pk])
+        assert client.get(url).context["board"].week == week
+
+
+def test_partial_week_query_counts_do_not_grow_with_organisations(partial_week, client):
+    world = partial_week["world"]
+    client.force_login(world.coordinator)
+    urls = [f"{url}?week=2025-W47" for url in _pages(world)]
+    before = [_queries(client, url) for url in urls]
+    OrganizationFactory.create_batch(20, municipality=world.municipality)
+    weekly_values_compute(monday=partial_week["late_week"])
+    assert [_queries(client, url) for url in urls] == before

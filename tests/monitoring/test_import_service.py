@@ -7,9 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from monitoring import services
 from monitoring.models import Snapshot, Upload, WeeklyOrganizationValue
+from monitoring.preview import preview_lines
 from organizations.models import Municipality, Organization, OrganizationAlias
 from tests.monitoring.conftest import WITH_STAFF, export_file, export_row
 
@@ -161,6 +163,50 @@ def test_a_file_without_the_active_staff_column_stores_no_data_not_zero(world):
     columns = [c for c in WITH_STAFF if c != "staff_active"]
     run(world.coordinator, export_file([export_row(world.school, D1)], columns=columns))
     assert Snapshot.objects.get().staff_active is None
+
+
+def test_the_preview_says_before_confirmation_that_staff_activity_will_be_no_data(world, client):
+    columns = [c for c in WITH_STAFF if c != "staff_active"]
+    rows = [export_row(world.school, D1), export_row(world.school, D2)]
+    upload = services.upload_receive(
+        uploaded_file=export_file(rows, columns=columns), user=world.coordinator
+    )
+
+    assert upload.status == Status.PREVIEW
+    assert upload.summary["staff_activity_missing"] == ["17.11.2025", "24.11.2025"]
+    said = (
+        "В файле нет столбца активных сотрудников («Активные учителя», «Активные сотрудники» "
+        "или «Активные педагоги»): активность сотрудников за 17.11.2025, 24.11.2025 будет "
+        "«нет данных»"
+    )
+    assert said in preview_lines(upload)
+    client.force_login(world.coordinator)
+    page = client.get(reverse("monitoring:upload", args=[upload.pk])).content.decode()
+    page = " ".join(page.split())
+    assert "Подтверждение" in page
+    assert said in page
+
+
+def test_a_file_with_the_active_staff_column_says_nothing_about_it(world):
+    upload = services.upload_receive(
+        uploaded_file=export_file([export_row(world.school, D1)]), user=world.coordinator
+    )
+    assert upload.summary["staff_activity_missing"] == []
+    assert not any("активных сотрудников" in line for line in preview_lines(upload))
+
+
+def test_a_file_whose_rows_carry_no_figure_is_rejected_not_loaded(world):
+    columns = ["date", "short_name", "municipality", "sferum_id", "Показатель 1"]
+    row = {**export_row(world.school, D1), "Показатель 1": 5}
+    upload = services.upload_receive(
+        uploaded_file=export_file([row], columns=columns), user=world.coordinator
+    )
+
+    assert upload.status == Status.REJECTED
+    problem = upload.problems.get(code="no_figures")
+    assert (problem.severity, problem.sheet) == ("error", "Статистика")
+    assert "«Показатель 1» (E)" in problem.message
+    assert Snapshot.objects.count() == 0
 
 
 def test_an_import_recomputes_the_weeks_it_touched(world, django_capture_on_commit_callbacks):

@@ -262,6 +262,19 @@ def test_reordered_and_renamed_columns_are_found_by_their_aliases():
         ("Дата*", "date"),
         ("Отчётная дата", "date"),
         ("Примечание", None),
+        # a group and its sub-header, as a two-level header joins them
+        ("Учителя всего", "teachers_total"),
+        ("Учителя: зарегистрировано", "teachers_registered"),
+        ("Педагоги ЭЖД", "teachers_ejd"),
+        ("Учителя активные", "staff_active"),
+        ("Ученики всего", "students_total"),
+        ("Обучающиеся: зарегистрировано", "students_registered"),
+        ("Ученики ЭЖД", "students_ejd"),
+        ("Ученики активные", "students_active"),
+        ("Родители всего", "parents_total"),
+        ("Родители зарегистрировано в Сферум", "parents_registered"),
+        ("Родители: связали аккаунты ЭЖД", "parents_ejd"),
+        ("Родители активные", "parents_active"),
     ],
 )
 def test_header_texts_are_normalised_before_the_alias_lookup(text, key):
@@ -445,6 +458,24 @@ def test_a_missing_count_column_is_none_for_every_row_and_absent_from_present_co
     assert result.problems == []
 
 
+def test_rows_whose_count_columns_are_all_empty_are_an_error_naming_the_columns():
+    columns = ["date", "short_name", "municipality", "sferum_id", "teachers_total"]
+    result = parse(table([org(1, teachers_total=None), org(2, teachers_total="-")], columns))
+
+    error = only(result.problems)
+    assert (error.severity, error.code, error.file, error.sheet, error.row) == (
+        "error",
+        "no_figures",
+        FILE,
+        "Статистика",
+        1,
+    )
+    assert "все ячейки столбцов с количествами пусты: «Учителей в школе всего» (E)" in (
+        error.message
+    )
+    assert result.file_error
+
+
 def test_a_sheet_with_a_single_count_column_is_read():
     columns = ["date", "short_name", "municipality", "sferum_id", "staff_active"]
     (row,) = parse(table([org(staff_active=12.0)], columns)).rows
@@ -469,7 +500,7 @@ def test_counts_given_as_floats_become_ints():
 # --- skipped rows ---------------------------------------------------------------------------------
 
 
-def test_blank_rows_and_totals_rows_are_skipped_silently():
+def test_blank_rows_are_skipped_silently_and_totals_rows_with_a_warning_each():
     lines = table([org(1), org(2)])
     lines[2:2] = [(), (None,) * 22, ("", "  ", None)]
     lines += [
@@ -480,7 +511,11 @@ def test_blank_rows_and_totals_rows_are_skipped_silently():
     ]
     result = parse(lines)
 
-    assert result.problems == []
+    assert [(p.severity, p.code, p.sheet, p.row) for p in result.problems] == [
+        ("warning", "totals_row", "Статистика", 7),
+        ("warning", "totals_row", "Статистика", 8),
+        ("warning", "totals_row", "Статистика", 9),
+    ]
     assert [(row.row, row.sferum_id) for row in result.rows] == [(2, 1), (6, 2)]
     assert result.stats.blank == 4
     assert result.stats.totals_skipped == 3
@@ -720,3 +755,12 @@ def test_the_parser_imports_neither_django_nor_an_excel_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_data_row_whose_value_reads_as_a_header_does_not_join_the_header():
+    columns = [*SEED_COLUMNS[:8], "Статус ОО", *SEED_COLUMNS[9:]]
+    result = parse(table([org(1, **{"Статус ОО": "Активна"}), org(2)], columns))
+
+    assert [row.sferum_id for row in result.rows] == [1, 2]
+    assert "is_active" not in result.present_columns
+    assert result.rows[0].extra == {"Статус ОО": "Активна"}

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart
 
-from monitoring.importers.columns import ALL_COLUMNS, SEED_COLUMNS, SEED_HEADERS
+from monitoring.importers.columns import ALL_COLUMNS, HEADERS, SEED_COLUMNS, SEED_HEADERS
 from monitoring.importers.export_writer import write_export
-from monitoring.importers.parser import parse_workbook
+from monitoring.importers.parser import RawSheet, parse_workbook
 from monitoring.importers.reader import ENGINES, ReaderError, open_workbook, read_sheets
 from monitoring.importers.synthetic import synthetic_organizations, synthetic_rows
 
@@ -85,6 +85,8 @@ def test_both_engines_give_the_same_parse_result_for_a_messy_file(tmp_path):
         ("unknown_columns", 3, "W"),
         ("active_above_registered", 4, "V"),
         ("unknown_org_type", 6, "C"),
+        ("totals_row", 11, None),
+        ("uncalculated_formula", 9, "W"),
         ("sheet_skipped", None, None),
     ]
     second, third = result.rows[1], result.rows[2]
@@ -278,3 +280,229 @@ def test_synthetic_rows_are_deterministic_and_parse_cleanly(tmp_path):
 def test_synthetic_rows_can_leave_out_active_staff():
     (row,) = synthetic_rows(synthetic_organizations(1), [DATE], with_staff_active=False)
     assert "staff_active" not in row
+
+
+# --- layouts of real files (issue 13): each compared with the clean xlsx of the same data -----
+
+HEADER_TEXTS = HEADERS
+LAYOUT_COLUMNS = [
+    "date", "short_name", "org_type", "municipality", "sferum_id",
+    "teachers_total", "teachers_registered", "teachers_ejd", "staff_active",
+    "students_total", "students_registered", "students_ejd", "students_active",
+    "parents_total", "parents_registered", "parents_ejd", "parents_active",
+]  # fmt: skip
+LAYOUT_ROWS = [
+    dict(zip(LAYOUT_COLUMNS, values, strict=True))
+    for values in (
+        (DATE, "МАОУ СШ № 1", "Общеобраз.", "Липецк", 700101,
+         107, 92, 11, 40, 1593, 151, 3, 58, 1593, 120, 11, 54),
+        (DATE, "МБОУ СШ № 2", "Общеобраз.", "Липецк", 700102,
+         50, 45, 5, 30, 600, 500, 20, 200, 600, 400, 15, 150),
+        (DATE, "МБОУ СШ № 3", "Общеобраз.", "Елец", 700103,
+         30, 30, 1, 25, 300, 250, 2, 100, 300, 200, 3, 90),
+    )
+]  # fmt: skip
+
+
+def figures(result) -> list:
+    """What an import writes, without where in the file it stood."""
+    return [row._replace(sheet="", row=0) for row in result.rows]
+
+
+def clean_figures(tmp_path, rows=LAYOUT_ROWS, columns=LAYOUT_COLUMNS, engine="calamine"):
+    path = tmp_path / "clean.xlsx"
+    write_export(path, rows, columns=columns)
+    result = parse_file(path, engine)
+    assert result.problems == [] and len(result.rows) == len(rows)
+    return figures(result)
+
+
+def layout_row(row: dict) -> list:
+    return [row[key] for key in LAYOUT_COLUMNS]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("ids_in", ["group_row", "sub_row"])
+def test_a_two_level_header_with_merged_groups_imports_the_same_figures(tmp_path, engine, ids_in):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Статистика"
+    sheet.append(["Мониторинг Сферум на 30.10.2025"])
+    plain = ["Дата", "Краткое название", "Тип ОО", "МО", "ID организация"]
+    groups = ["Учителя", None, None, None, "Ученики", None, None, None, "Родители:"]
+    subs = ["всего", "зарегистрировано", "ЭЖД", "активные"] * 3
+    if ids_in == "group_row":  # «Дата»… merged down over both header rows
+        sheet.append([*plain, *groups])
+        sheet.append([None] * 5 + subs)
+        for column in "ABCDE":
+            sheet.merge_cells(f"{column}2:{column}3")
+    else:  # the group row names only the groups
+        sheet.append([None] * 5 + groups)
+        sheet.append(plain + subs)
+    for first, last in (("F", "I"), ("J", "M"), ("N", "Q")):
+        sheet.merge_cells(f"{first}2:{last}2")
+    for row in LAYOUT_ROWS:
+        sheet.append(layout_row(row))
+    path = tmp_path / "two-level.xlsx"
+    book.save(path)
+
+    result = parse_file(path, engine)
+
+    assert result.problems == []
+    assert figures(result) == clean_figures(tmp_path, engine=engine)
+    assert result.columns[("Статистика", "parents_registered")] == (
+        "O",
+        "Родители зарегистрировано",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_two_level_header_of_unknown_groups_is_an_error_not_an_empty_import(tmp_path, engine):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Статистика"
+    sheet.append(["Дата", "Краткое название", "МО", "ID организация", "Группа А", None])
+    sheet.append([None, None, None, None, "всего", "зарегистрировано"])
+    sheet.merge_cells("E1:F1")
+    sheet.append([DATE, "МАОУ СШ № 1", "Липецк", 700101, 107, 92])
+    path = tmp_path / "unknown-groups.xlsx"
+    book.save(path)
+
+    result = parse_file(path, engine)
+
+    error = result.errors[0]
+    assert (error.code, error.file, error.sheet) == ("no_figures", FILE, "Статистика")
+    assert error.message.startswith(
+        f"Файл «{FILE}», лист «Статистика»: ни в одной строке нет ни одного показателя"
+    )
+    assert "«Группа А всего» (E), «Группа А зарегистрировано» (F)" in error.message
+    assert result.file_error
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_subtotals_notes_signatures_and_a_summary_sheet_are_skipped_with_a_warning_each(
+    tmp_path, engine
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Статистика"
+    header = [HEADER_TEXTS[key] for key in LAYOUT_COLUMNS]
+    first, second, third = (layout_row(row) for row in LAYOUT_ROWS)
+    subtotal = [None, None, None, "Липецк Итог", None, 157, 137, 16, 70]
+    lines = [
+        header,
+        first,  # 2
+        second,  # 3
+        subtotal,  # 4
+        third,  # 5: a detail row collapsed under its subtotal
+        [None, None, None, "Елец Итог", None, 30, 30, 1, 25],  # 6
+        [None, None, None, "Общий итог", None, 187, 167, 17, 95],  # 7
+        [],  # 8
+        ["Примечание: данные на 30.10.2025"],  # 9
+        ["Исполнитель: Иванова И. И., тел. 8 (4742) 00-00-00"],  # 10
+        [None, "Подпись ____________ / Иванова И. И."],  # 11
+        ["30.10.2025"],  # 12: a date line
+    ]
+    for line in lines:
+        sheet.append(line)
+    sheet.row_dimensions[5].outlineLevel = 2
+    sheet.row_dimensions[5].hidden = True
+    summary = book.create_sheet("Свод")
+    summary.append(header)
+    summary.append([DATE, "Липецк", None, "Липецк", None, 157, 137, 16, 70])
+    summary.append([DATE, "Елец", None, "Елец", None, 30, 30, 1, 25])
+    path = tmp_path / "subtotals.xlsx"
+    book.save(path)
+
+    result = parse_file(path, engine)
+
+    assert result.errors == []
+    assert figures(result) == clean_figures(tmp_path, engine=engine)
+    assert [(p.code, p.sheet, p.row) for p in result.warnings] == [
+        ("totals_row", "Статистика", 4),
+        ("totals_row", "Статистика", 6),
+        ("totals_row", "Статистика", 7),
+        ("not_a_data_row", "Статистика", 9),
+        ("not_a_data_row", "Статистика", 10),
+        ("not_a_data_row", "Статистика", 11),
+        ("not_a_data_row", "Статистика", 12),
+        ("not_a_data_row", "Свод", 2),
+        ("not_a_data_row", "Свод", 3),
+    ]
+    assert result.warnings[0].message == (
+        "Строка пропущена: это итоговая строка («Липецк Итог»), а не организация"
+    )
+    assert result.warnings[-1].message == (
+        "Строка пропущена: это не строка организации (строка свода без ID организации): «Елец»"
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_russian_text_dates_import_as_the_same_figures_as_excel_dates(tmp_path, engine):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([HEADER_TEXTS[key] for key in LAYOUT_COLUMNS])
+    texts = ["30.10.2025 г.", "30 октября 2025 года", "30 ОКТЯБРЬ 2025 г."]
+    for text, row in zip(texts, LAYOUT_ROWS, strict=True):
+        sheet.append([text, *layout_row(row)[1:]])
+    path = tmp_path / "dates.xlsx"
+    book.save(path)
+
+    result = parse_file(path, engine)
+
+    assert result.problems == []
+    assert figures(result) == clean_figures(tmp_path, engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_formula_without_a_calculated_value_is_no_data_with_a_warning_at_its_cell(
+    tmp_path, engine
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Статистика"
+    sheet.append([HEADER_TEXTS[key] for key in LAYOUT_COLUMNS])
+    for row in LAYOUT_ROWS:
+        sheet.append(layout_row(row))
+    sheet["F3"] = "=1+2"  # written by a program: no value was ever calculated
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+
+    result = parse_file(path, engine)
+
+    warning = only_problem(result)
+    assert (warning.code, warning.sheet, warning.row, warning.column) == (
+        "uncalculated_formula",
+        "Статистика",
+        3,
+        "F",
+    )
+    assert warning.header == "Учителей в школе всего"
+    assert "Откройте файл в Excel или LibreOffice, сохраните его" in warning.message
+    rows = [LAYOUT_ROWS[0], {**LAYOUT_ROWS[1], "teachers_total": None}, LAYOUT_ROWS[2]]
+    assert figures(result) == clean_figures(tmp_path, rows, engine=engine)
+
+
+def test_a_formula_read_as_its_text_is_no_data_with_a_warning_at_its_cell():
+    sheet = RawSheet(
+        "Статистика",
+        [
+            tuple(HEADER_TEXTS[key] for key in LAYOUT_COLUMNS),
+            tuple(
+                "=F2+1" if key == "students_total" else value
+                for key, value in LAYOUT_ROWS[0].items()
+            ),
+        ],
+    )
+    result = parse_workbook([sheet], file_name=FILE)
+
+    warning = only_problem(result)
+    assert (warning.code, warning.row, warning.column) == ("uncalculated_formula", 2, "J")
+    assert warning.message.startswith("Формула «=F2+1» без вычисленного значения")
+    assert result.rows[0].students_total is None and result.rows[0].teachers_total == 107
+
+
+def only_problem(result):
+    """The one problem of a parse result."""
+    assert len(result.problems) == 1, [p.as_line() for p in result.problems]
+    return result.problems[0]

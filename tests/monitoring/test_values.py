@@ -43,6 +43,43 @@ def test_a_date_is_read_from_excel_dates_serials_and_text(cell):
     assert v.clean_date(cell) == dt.date(2025, 10, 30)
 
 
+@pytest.mark.parametrize(
+    ("cell", "date"),
+    [
+        ("10.12.2025 г.", dt.date(2025, 12, 10)),
+        ("10.12.2025г", dt.date(2025, 12, 10)),
+        ("10.12.2025 года", dt.date(2025, 12, 10)),
+        ("10 декабря 2025", dt.date(2025, 12, 10)),
+        ("10 декабря 2025 г.", dt.date(2025, 12, 10)),
+        ("10 декабря 2025 года", dt.date(2025, 12, 10)),
+        ("«10» декабря 2025 г.", dt.date(2025, 12, 10)),
+        ("10 Декабрь 2025", dt.date(2025, 12, 10)),
+        ("10 ДЕКАБРЯ 2025 Г.", dt.date(2025, 12, 10)),
+        ("1 января 2026", dt.date(2026, 1, 1)),
+        ("28 февраль 2026", dt.date(2026, 2, 28)),
+        ("3 марта 2026", dt.date(2026, 3, 3)),
+        ("3 апреля 2026", dt.date(2026, 4, 3)),
+        ("1 мая 2026", dt.date(2026, 5, 1)),
+        ("1 май 2026 г.", dt.date(2026, 5, 1)),
+        ("5 июня 2026", dt.date(2026, 6, 5)),
+        ("5 июль 2026", dt.date(2026, 7, 5)),
+        ("5 августа 2026", dt.date(2026, 8, 5)),
+        ("5 сентябрь 2025", dt.date(2025, 9, 5)),
+        ("30 октября 2025 года", dt.date(2025, 10, 30)),
+        ("17 ноября 2025", dt.date(2025, 11, 17)),
+        ("17 ноябрё 2025", None),  # not a month
+        ("31 февраля 2026", None),
+        ("10 декабря", None),
+        ("декабрь 2025", None),
+    ],
+)
+def test_russian_dates_are_read_with_the_month_in_words_and_a_year_word(cell, date):
+    if date is None:
+        assert error_of(v.clean_date, cell).code == "bad_date"
+    else:
+        assert v.clean_date(cell) == date
+
+
 @pytest.mark.parametrize("cell", ["вчера", "31.02.2025", "30-10-2025", "2025/10", 5, 10**7, True])
 def test_anything_else_is_not_a_date_and_the_message_shows_what_was_expected(cell):
     error = error_of(v.clean_date, cell)
@@ -54,6 +91,13 @@ def test_the_date_message_quotes_the_cell():
     assert error_of(v.clean_date, " вчера ").message == (
         "Ожидалась дата в формате ДД.ММ.ГГГГ, получено «вчера»"
     )
+
+
+@pytest.mark.parametrize("cell", ["=1+2", " =SUM(F2:F9) "])
+def test_a_count_given_as_a_formulas_text_is_no_data_with_a_warning(cell):
+    warning = warning_of(v.clean_count, cell)
+    assert (warning.code, warning.value) == ("uncalculated_formula", None)
+    assert "Откройте файл в Excel или LibreOffice" in warning.message
 
 
 @pytest.mark.parametrize("cell", [None, "", "   "])

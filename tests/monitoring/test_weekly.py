@@ -15,6 +15,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from django.core.management import call_command
 
 from monitoring.models import (
@@ -141,6 +142,110 @@ def test_a_removed_snapshot_disappears_from_the_week_on_recompute(scenario):
     assert r3.staff_activity_pct == Decimal("63.33")  # 76 / 120, Ухта left out
 
 
+RATE_NAMES = (
+    "staff_activity", "students_parents_activity", "teachers_registered", "students_registered",
+    "parents_registered", "teachers_ejd", "students_ejd", "parents_ejd",
+)  # fmt: skip
+
+
+def area_figures(scenario, week=W1) -> dict[str, tuple]:
+    """Each rate's (numerator, denominator) in Княжпогостский (S and the preschool P) and in
+    the region, and the district's organisation count."""
+    mo = WeeklyMunicipalityValue.objects.get(
+        municipality=scenario["world"].municipality, week_start=week
+    )
+    region = WeeklyRegionValue.objects.get(region=scenario["world"].region, week_start=week)
+    figures = {"organizations": (mo.organizations, region.organizations)}
+    for name in RATE_NAMES:
+        figures[name] = tuple(getattr(row, f"{name}_{part}") for row in (mo, region)
+                              for part in ("num", "den"))  # fmt: skip
+    return figures
+
+
+def test_the_students_registered_rule_leaves_the_preschools_students_out(scenario):
+    # The default rule counts ОУ, УДО and СПО: P's 80 students are not the district's.
+    figures = area_figures(scenario)
+    assert figures["students_registered"] == (500, 500, 700, 700)  # S; S + U (Ухта)
+    assert figures["parents_registered"] == (580, 580, 780, 780)  # P's parents count
+    assert figures["teachers_registered"] == (113, 120, 125, 130)
+    # The preschool keeps its own value: a rule decides the sums, not the organisation's row.
+    p = org_value(scenario["P"], W1)
+    assert (p.students_registered_num, p.students_registered_den) == (80, 80)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "change", "expected"),
+    [
+        # (district num, den, region num, den) of the rate whose rule changes
+        ("staff_activity", {"org_types": ["ou", "udo", "spo"]}, (76, 100, 85, 110)),
+        ("students_parents_activity", {"org_types": ["ou", "dou", "spo"]}, (210, 1080, 210, 1080)),
+        ("students_parents_activity", {"parents_only_types": []}, (215, 1160, 275, 1560)),
+        ("teachers_registered", {"org_types": ["ou", "udo", "spo"]}, (95, 100, 107, 110)),
+        ("students_registered", {"org_types": ["ou", "dou", "udo", "spo"]}, (580, 580, 780, 780)),
+        ("parents_registered", {"org_types": ["ou", "udo", "spo"]}, (500, 500, 700, 700)),
+    ],
+)
+def test_each_rate_reads_its_own_rule(scenario, indicator, change, expected):
+    from monitoring.models import IndicatorRule, Snapshot
+
+    # ЭЖД links, so that the linking rates (which follow their registration rule) have figures.
+    Snapshot.objects.update(teachers_ejd=10, students_ejd=20, parents_ejd=30)
+    weekly_values_compute(monday=W1)
+    before = area_figures(scenario)
+    IndicatorRule.objects.filter(indicator=indicator).update(**change)
+    weekly_values_compute(monday=W1)
+    after = area_figures(scenario)
+    assert before[indicator] != expected and after[indicator] == expected
+    linked = {"teachers_registered": "teachers_ejd", "students_registered": "students_ejd",
+              "parents_registered": "parents_ejd"}.get(indicator)  # fmt: skip
+    if linked:  # P's links leave the sum with P's registrations (or join it)
+        assert after[linked] != before[linked]
+    unchanged = set(before) - {indicator, linked}
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+
+
+def test_a_type_no_rule_counts_leaves_the_area(scenario):
+    from monitoring.models import IndicatorRule
+
+    counted = area_figures(scenario)["organizations"]
+    assert counted == (3, 5)
+    IndicatorRule.objects.update(org_types=["ou", "udo", "spo"])  # ДОУ in none of the five
+    weekly_values_compute(monday=W1)
+    assert area_figures(scenario)["organizations"] == (2, 4)  # P is not the district's
+    IndicatorRule.objects.filter(indicator="parents_registered").update(
+        org_types=["ou", "dou", "udo", "spo"]
+    )
+    weekly_values_compute(monday=W1)
+    figures = area_figures(scenario)
+    assert figures["organizations"] == (3, 5)  # counted by one rule is enough
+    assert figures["staff_activity"] == (76, 100, 85, 110)  # yet the others still leave it out
+
+
+def test_parents_only_belongs_to_the_students_and_parents_activity_rule(db):
+    from django.core.exceptions import ValidationError
+
+    from monitoring.models import IndicatorRule
+
+    rule = IndicatorRule.objects.get(indicator="students_registered")
+    rule.parents_only_types = ["dou"]
+    with pytest.raises(ValidationError) as error:
+        rule.full_clean()
+    assert "parents_only_types" in error.value.message_dict
+    IndicatorRule.objects.get(indicator="students_parents_activity").full_clean()
+
+
+def test_the_default_registration_rules(db):
+    from monitoring.models import IndicatorRule
+
+    rules = {r.indicator: r for r in IndicatorRule.objects.all()}
+    assert len(rules) == 5
+    everyone = {"ou", "dou", "udo", "spo"}
+    assert set(rules["teachers_registered"].org_types) == everyone
+    assert set(rules["parents_registered"].org_types) == everyone
+    assert set(rules["students_registered"].org_types) == everyone - {"dou"}  # parents only
+    assert not any(rules[i].parents_only_types for i in rules if i != "students_parents_activity")
+
+
 def test_a_recompute_runs_a_fixed_number_of_queries(scenario):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -246,3 +351,16 @@ def test_the_compute_command_takes_an_iso_week(scenario, capsys):
     assert list(komi.values_list("week_start", flat=True)) == [W2]
     call_command("compute_weekly_activity", all=True)
     assert komi.count() == 3
+
+
+def test_a_tiles_coverage_counts_the_organisations_its_own_rule_counts(scenario):
+    from monitoring.dashboards import indicator_reach
+    from monitoring.models import WeeklyOrganizationValue
+
+    district = WeeklyOrganizationValue.objects.filter(
+        week_start=W1, organization__municipality=scenario["S"].municipality
+    )
+    reach = indicator_reach(district)
+    # The preschool has students, but the students-registered rule does not count preschools.
+    assert reach["students_registered"] == (1, 1)
+    assert reach["parents_registered"][0] == 2

@@ -60,8 +60,17 @@ def test_an_absolute_http_link_is_kept_without_surrounding_spaces(link):
 
 
 def _sheet(link) -> RawSheet:
-    headers = ("Дата", "Краткое название", "МО", "Ссылка", "ID организация", "Тип ОО")
-    return RawSheet("Статистика", [headers, (DAY, "МАОУ СШ", "Липецк", link, 700037, "ОУ")])
+    # A sheet without any head count is refused as a whole (no_figures): one count column.
+    headers = (
+        "Дата",
+        "Краткое название",
+        "МО",
+        "Ссылка",
+        "ID организация",
+        "Тип ОО",
+        "Учителей в школе всего",
+    )
+    return RawSheet("Статистика", [headers, (DAY, "МАОУ СШ", "Липецк", link, 700037, "ОУ", 107)])
 
 
 @pytest.mark.parametrize("link", HOSTILE_LINKS)

@@ -1,0 +1,17 @@
+"""Russian plurals: the one rule for "1 организация, 2 организации, 5 организаций".
+
+A leaf module: it imports no app of the project, so every app and template tag can use it.
+"""
+
+from __future__ import annotations
+
+
+def plural_ru(number: int, one: str, few: str, many: str) -> str:
+    """The form of a noun that agrees with ``number``: ``one`` for 1, 21, 101; ``few`` for
+    2–4, 22–24; ``many`` for 0, 5–20, 25–30 and the teens (11–14 take ``many``)."""
+    n = abs(int(number))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
