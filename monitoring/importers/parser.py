@@ -287,19 +287,23 @@ class _Header:
     texts: dict[int, str]  # column index -> header text as in the file
     width: int
 
+    def add(self, index: int, text: str) -> None:
+        """Column ``index`` is headed ``text``: a known column (the first one of a key wins)
+        or another one."""
+        self.texts[index] = text
+        key = column_key(text)
+        if key is None or key in self.keys:
+            self.others.append((index, text))
+        else:
+            self.keys[key] = index
+
 
 def _read_header(cells: Sequence[Any], number: int) -> _Header:
     header = _Header(number, {}, [], {}, len(cells))
     for index, cell in enumerate(cells):
         text = _header_text(cell)
-        if not text:
-            continue
-        header.texts[index] = text
-        key = column_key(text)
-        if key is None or key in header.keys:
-            header.others.append((index, text))
-        else:
-            header.keys[key] = index
+        if text:
+            header.add(index, text)
     return header
 
 
@@ -326,13 +330,7 @@ def _joined_header(group: Sequence[Any], sub: Sequence[Any], number: int) -> _He
         candidates = (f"{top.rstrip(':')} {low}", low, top) if top and low else (top or low,)
         if not candidates[0]:
             continue
-        text = next((c for c in candidates if column_key(c) is not None), candidates[0])
-        header.texts[index] = text
-        key = column_key(text)
-        if key is None or key in header.keys:
-            header.others.append((index, text))
-        else:
-            header.keys[key] = index
+        header.add(index, next((c for c in candidates if column_key(c) is not None), candidates[0]))
     return header
 
 
