@@ -102,7 +102,8 @@ def municipality_detail(request, pk: int):
     )
 
 
-def _visible_organization(request, pk: int):
+def visible_organization(request, pk: int):
+    """The organisation of the URL if the person sees it (else 404), with its МО and region."""
     return selectors.get_visible_or_404(
         selectors.organizations_visible_to(request.user).select_related("municipality__region"),
         pk=pk,
@@ -111,7 +112,7 @@ def _visible_organization(request, pk: int):
 
 @login_required
 def organization_detail(request, pk: int):
-    organization = _visible_organization(request, pk)
+    organization = visible_organization(request, pk)
     whole = selectors.sees_whole_organization(request.user, organization)
     teachers = Prefetch(
         "teacher_memberships",
@@ -151,7 +152,7 @@ def organization_detail(request, pk: int):
 
 @login_required
 def person_invite_view(request, pk: int):
-    organization = _visible_organization(request, pk)
+    organization = visible_organization(request, pk)
     roles = permissions.roles_grantable(request.user, organization)
     permissions.require(bool(roles))
     form = PersonInviteForm(request.POST or None, organization=organization, roles=roles)
@@ -200,7 +201,7 @@ def person_invite_view(request, pk: int):
 @login_required
 @require_POST
 def person_send_link(request, pk: int, membership_pk: int):
-    organization = _visible_organization(request, pk)
+    organization = visible_organization(request, pk)
     people = organization.memberships.select_related("user")
     if not selectors.sees_whole_organization(request.user, organization):
         # A class teacher sees the organisation through their classes, not its people.
@@ -220,7 +221,7 @@ def person_send_link(request, pk: int, membership_pk: int):
 
 @login_required
 def class_create(request, pk: int):
-    organization = _visible_organization(request, pk)
+    organization = visible_organization(request, pk)
     permissions.require(permissions.administers_organization(request.user, organization))
     form = SchoolClassForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():

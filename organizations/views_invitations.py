@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services, throttle
 from .models import Invitation, User
-from .views import _visible_organization
+from .views import visible_organization
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -106,7 +106,7 @@ def invitation_respond(request, pk: int):
 
 
 def _inviters_invitation(request, pk: int, invitation_pk: int):
-    organization = _visible_organization(request, pk)
+    organization = visible_organization(request, pk)
     permissions.require(selectors.sees_whole_organization(request.user, organization))
     invitation = selectors.get_visible_or_404(
         organization.invitations.filter(status=Invitation.Status.PENDING), pk=invitation_pk

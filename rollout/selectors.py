@@ -249,7 +249,7 @@ def organization_progress(user, organization: Organization) -> OrganizationProgr
                 block=block,
             )
         )
-    today = deadlines.region_today(organization.municipality.region_id)
+    today = deadlines.local_today(organization.municipality.region.timezone)
     plan = None
     if plan_tasks:
         plan = PlanBlock(

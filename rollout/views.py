@@ -165,7 +165,7 @@ def _visible_municipality(request, pk: int):
 @login_required
 def district(request, pk: int):
     municipality = _visible_municipality(request, pk)
-    today = deadlines.region_today(municipality.region_id)
+    today = deadlines.local_today(municipality.region.timezone)
     progress = matrix.district_progress(municipality, today=today)
     blocks, plan = selectors.district_task_rows(request.user, municipality, today)
     own_overdue = [r for r in plan.rows if r.deadline_state == "overdue"]
@@ -195,7 +195,7 @@ def district(request, pk: int):
 
 
 def _matrix(request, municipality):
-    today = deadlines.region_today(municipality.region_id)
+    today = deadlines.local_today(municipality.region.timezone)
     # Columns do not depend on the filters: build the form against them first.
     columns = matrix.matrix_columns()
     base = MatrixFilterForm(request.GET or None, columns=columns[0])
@@ -257,7 +257,7 @@ def district_deadlines(request, pk: int, kind: str):
     if kind not in ("overdue", "week"):
         raise Http404("Нет такого списка.")
     municipality = _visible_municipality(request, pk)
-    today = deadlines.region_today(municipality.region_id)
+    today = deadlines.local_today(municipality.region.timezone)
     progress = matrix.district_progress(municipality, today=today)
     _blocks, plan = selectors.district_task_rows(request.user, municipality, today)
     groups, own = matrix.district_deadlines(progress, plan, kind=kind)

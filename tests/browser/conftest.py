@@ -48,3 +48,22 @@ def csp_violations(browser_page):
            });"""
     )
     return found
+
+
+SIZES = {"1366": (1366, 900), "390": (390, 844), "zoom200": (683, 450)}  # 683 px: 1366 at 200 %
+
+
+@pytest.fixture
+def shots(shot):
+    """Screenshots at 1366 px, on a phone (390 px) and at 200 % zoom, each asserting that the
+    page does not scroll sideways; the viewport is 1366 px again afterwards."""
+
+    def _shots(page, name: str) -> None:
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert fits, f"{name} scrolls sideways at {size}"
+            shot(page, f"{name}-{size}")
+        page.set_viewport_size({"width": 1366, "height": 900})
+
+    return _shots

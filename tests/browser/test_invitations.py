@@ -14,21 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SIZES = {"1366": (1366, 900, 1), "390": (390, 844, 1), "zoom200": (683, 450, 2)}
-
-
-def _fits(page) -> bool:
-    """No sideways scrolling."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _shots(page, shot, name):
-    for size, (width, height, _scale) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        assert _fits(page), f"{name} scrolls sideways at {size}"
-        shot(page, f"{name}-{size}")
-    page.set_viewport_size({"width": 1366, "height": 900})
-
 
 def _invite(page, live_server, world, email):
     page.goto(f"{live_server.url}/organizations/{world.other_school.pk}/people/new/")
@@ -41,7 +26,7 @@ def _invite(page, live_server, world, email):
 
 
 def test_an_existing_account_accepts_a_role_from_its_menu(
-    world, live_server, browser_page, log_in, shot
+    world, live_server, browser_page, log_in, shots
 ):
     invitee = person(Role.OO_HEAD, world.school, username="head2", last_name="Кузнецова")
     page = browser_page
@@ -51,13 +36,13 @@ def test_an_existing_account_accepts_a_role_from_its_menu(
     assert "Приглашение на роль «руководитель ОО» отправлено" in alert
     row = page.locator("li", has_text="ждёт ответа").inner_text()
     assert "Сидорова Елена" in row and "Кузнецова" not in row  # as typed, the account untouched
-    _shots(page, shot, "inv-01-organisation-pending")
+    shots(page, "inv-01-organisation-pending")
 
     page.context.clear_cookies()
     log_in(page, "head2", PASSWORD)
     page.get_by_role("link", name="Приглашения (1)").click()
     assert "«руководитель ОО» в МБОУ «СОШ № 2»" in page.locator("main").inner_text()
-    _shots(page, shot, "inv-02-my-invitations")
+    shots(page, "inv-02-my-invitations")
     page.get_by_role("button", name="Принять").click()
     page.wait_for_load_state("networkidle")
     assert "Вы приняли роль «руководитель ОО» в МБОУ «СОШ № 2»" in page.content()
@@ -67,7 +52,7 @@ def test_an_existing_account_accepts_a_role_from_its_menu(
 
 
 def test_a_new_person_sets_a_password_through_the_link(
-    world, live_server, browser_page, log_in, shot
+    world, live_server, browser_page, log_in, shots
 ):
     page = browser_page
     log_in(page, "district", PASSWORD)
@@ -76,7 +61,7 @@ def test_a_new_person_sets_a_password_through_the_link(
     page.context.clear_cookies()
     page.goto(link.replace("http://testserver", live_server.url))
     assert page.locator("h1").inner_text() == "Вам назначена роль"
-    _shots(page, shot, "inv-03-set-password")
+    shots(page, "inv-03-set-password")
     page.locator("#id_new_password1").fill("Сферум-МАХ-2025!")
     page.locator("#id_new_password2").fill("Сферум-МАХ-2025!")
     page.get_by_role("button", name="Сохранить пароль и принять").click()

@@ -102,17 +102,15 @@ def test_an_admin_ticks_a_step_and_the_district_sees_the_cell_turn_green(
 
 
 def test_the_region_plan_and_the_district_plan_show_the_same_figures(
-    rollout_world, live_server, browser_page, log_in, shot
+    rollout_world, live_server, browser_page, log_in, shots
 ):
-    from tests.browser.test_invitations import _shots
-
     world = rollout_world
     page = browser_page
     log_in(page, "coordinator", PASSWORD)
     page.goto(f"{live_server.url}/rollout/regions/{world.region.pk}/")
     row = page.locator("tr", has=page.get_by_role("link", name=world.municipality.name))
     cells = row.locator("td").all_inner_texts()  # ОО, done, steps, items, overdue
-    _shots(page, shot, "rollout-06-region-plan")
+    shots(page, "rollout-06-region-plan")
     row.get_by_role("link", name=world.municipality.name).click()
     tiles = page.locator(".stat-tile").all_inner_texts()
     done = next(t for t in tiles if "Выполнено по матрице" in t)

@@ -7,7 +7,6 @@ import pytest
 
 from monitoring import services
 from organizations.models import Organization
-from tests.browser.test_invitations import _shots
 from tests.factories import PASSWORD
 from tests.monitoring.conftest import export_file, export_row
 
@@ -18,7 +17,7 @@ pytestmark = [
 
 
 def test_a_district_sees_its_part_of_a_region_upload(
-    world, live_server, browser_page, log_in, shot
+    world, live_server, browser_page, log_in, shots
 ):
     ukhta = Organization.objects.get(municipality=world.other_municipality)
     rows = [
@@ -37,4 +36,4 @@ def test_a_district_sees_its_part_of_a_region_upload(
     assert "записано строк по вашим МО — 1" in main
     assert "(150)" in main and "(160)" not in main and "Ухта" not in main
     assert page.get_by_role("link", name="скачать файл").count() == 0
-    _shots(page, shot, "upl-01-district-part")
+    shots(page, "upl-01-district-part")
