@@ -1,6 +1,8 @@
 """One measured import in its own process (so peak memory is its own); prints a JSON line.
 
 python -m bench.import_one service FILE     # the portal's path: receive, check, write
+python -m bench.import_one dashboards FILE  # the same to fresh dashboards: + recompute and sync
+python -m bench.import_one sync-noop -      # the task sync of everything, when nothing changed
 python -m bench.import_one phases FILE      # the same, timed by phase
 python -m bench.import_one floor FILE       # calamine + execute_values into a bare table
 python -m bench.import_one read-calamine FILE | read-openpyxl FILE
@@ -48,6 +50,62 @@ def service(path: Path) -> dict:
         "rows_written": upload.rows_written,
         "rows_total": upload.rows_total,
     }
+
+
+def _timed(module, name: str, timers: dict, key: str) -> None:
+    """Add the time of every call of ``module.name`` to ``timers[key]``."""
+    function = getattr(module, name)
+
+    def run(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            timers[key] += time.perf_counter() - start
+
+    setattr(module, name, run)
+
+
+def dashboards(path: Path) -> dict:
+    """The import to fresh dashboards: receive, check and write, then the Celery tasks its
+    commit queues (the weekly recompute of its weeks and the sync of the checklist tasks of the
+    organisations it added), run inline here as the eager worker runs them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from monitoring import services, weekly
+    from rollout import services as rollout_services
+    from rollout.models import Task
+
+    timers = {"recompute": 0.0, "sync": 0.0}
+    _timed(weekly, "weekly_values_compute_weeks", timers, "recompute")
+    _timed(rollout_services, "tasks_sync_for_organizations", timers, "sync")
+    _timed(rollout_services, "tasks_sync_for_municipalities", timers, "sync")
+    content = SimpleUploadedFile(path.name, path.read_bytes())
+    start = time.perf_counter()
+    upload = services.upload_receive(uploaded_file=content, inline=True)
+    checked = time.perf_counter()
+    services.upload_confirm(upload=upload, skip_invalid=True, inline=True)
+    end = time.perf_counter()
+    upload.refresh_from_db()
+    return {
+        "seconds": end - start,
+        "check_seconds": checked - start,
+        "write_seconds": end - checked - timers["recompute"] - timers["sync"],
+        "recompute_seconds": timers["recompute"],
+        "sync_seconds": timers["sync"],
+        "status": upload.status,
+        "rows_written": upload.rows_written,
+        "tasks": Task.objects.count(),
+    }
+
+
+def sync_noop(_path: Path) -> dict:
+    """``rollout_sync`` over a registry whose tasks are all in place: it must change nothing."""
+    from rollout.services import tasks_sync_all
+
+    start = time.perf_counter()
+    result = tasks_sync_all()
+    return {"seconds": time.perf_counter() - start, "changed": result.changed}
 
 
 def phases(path: Path) -> dict:
@@ -166,6 +224,8 @@ def main() -> None:
     setup_django()
     runners = {
         "service": service,
+        "dashboards": dashboards,
+        "sync-noop": sync_noop,
         "phases": phases,
         "floor": floor,
         "read-calamine": lambda p: read(p, "calamine"),

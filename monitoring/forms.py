@@ -7,7 +7,9 @@ from django.template.defaultfilters import filesizeformat
 from monitoring.importers.registry import MOVE_LABEL
 from monitoring.models.targets import validate_effective_date
 
-ALLOWED_EXTENSIONS = (".xlsx",)
+# The kind is told by content when the file is checked (monitoring.importers.formats).
+ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
+ACCEPTED_FORMATS = "Excel (.xlsx, .xls), OpenDocument (.ods) или CSV"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -30,9 +32,7 @@ def check_statistics_file(uploaded) -> None:
     for small files and in a task for big ones."""
     name = uploaded.name
     if not name.lower().endswith(ALLOWED_EXTENSIONS):
-        raise forms.ValidationError(
-            f"Файл «{name}»: нужна выгрузка Сферум в формате Excel (.xlsx)."
-        )
+        raise forms.ValidationError(f"Файл «{name}»: нужна выгрузка Сферум: {ACCEPTED_FORMATS}.")
     if uploaded.size > settings.STATS_UPLOAD_MAX_BYTES:
         raise forms.ValidationError(
             f"Файл «{name}» слишком большой ({filesizeformat(uploaded.size)}); "
@@ -42,9 +42,10 @@ def check_statistics_file(uploaded) -> None:
 
 class StatisticsUploadForm(forms.Form):
     files = MultipleFileField(
-        label="Файлы выгрузки (xlsx)",
+        label="Файлы выгрузки (xlsx, xls, ods, csv)",
         allow_empty_file=True,  # refused by check_statistics_file, with the file's name
-        help_text="Можно выбрать или перетащить сюда несколько файлов.",
+        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+        help_text=f"{ACCEPTED_FORMATS}. Можно выбрать или перетащить сюда несколько файлов.",
     )
 
     def clean_files(self):

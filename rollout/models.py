@@ -294,6 +294,7 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="tasks",
         verbose_name="шаг",
     )
@@ -310,6 +311,7 @@ class Task(models.Model):
         on_delete=archive_on_delete,
         null=True,
         blank=True,
+        db_index=False,
         related_name="rollout_tasks",
         verbose_name="роль",
     )
@@ -320,6 +322,7 @@ class Task(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="rollout_tasks",
         verbose_name="исполнитель",
     )
@@ -328,6 +331,7 @@ class Task(models.Model):
         on_delete=archive_on_delete,
         null=True,
         blank=True,
+        db_index=False,
         related_name="rollout_tasks",
         verbose_name="ОО",
     )
@@ -336,6 +340,7 @@ class Task(models.Model):
         on_delete=archive_on_delete,
         null=True,
         blank=True,
+        db_index=False,
         related_name="rollout_tasks",
         verbose_name="МО (для пунктов УО и шагов районного ответственного)",
     )
@@ -344,6 +349,7 @@ class Task(models.Model):
         on_delete=archive_on_delete,
         null=True,
         blank=True,
+        db_index=False,
         related_name="rollout_tasks",
         verbose_name="класс / группа",
     )
@@ -358,6 +364,7 @@ class Task(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="+",
         verbose_name="кто изменил",
     )
@@ -396,21 +403,36 @@ class Task(models.Model):
                 condition=Q(membership__isnull=False, school_class__isnull=False),
                 name="task_unique_step_membership_class",
             ),
+            # One plan item once per organisation and per district. Not partial: a NULL item
+            # (a step) never conflicts, and the organisation (district) leads, so the same
+            # index serves every lookup of a place's tasks.
             models.UniqueConstraint(
-                fields=["plan_item", "organization"],
-                condition=Q(plan_item__isnull=False, organization__isnull=False),
-                name="task_unique_item_organization",
+                fields=["organization", "plan_item"], name="task_unique_organization_item"
             ),
             models.UniqueConstraint(
-                fields=["plan_item", "municipality"],
-                condition=Q(plan_item__isnull=False, municipality__isnull=False),
-                name="task_unique_item_municipality",
+                fields=["municipality", "plan_item"], name="task_unique_municipality_item"
             ),
         ]
+        # The other foreign keys are indexed only where set: a national registry has a
+        # million plan tasks with no step, person or class, and each index is written per row.
         indexes = [
-            models.Index(fields=["organization", "archived"]),
-            models.Index(fields=["municipality", "archived"]),
-            models.Index(fields=["user", "archived"]),
+            models.Index(
+                fields=["user", "archived"], condition=Q(user__isnull=False), name="task_user"
+            ),
+            models.Index(fields=["step"], condition=Q(step__isnull=False), name="task_step"),
+            # The archived few, found without reading the million active tasks.
+            models.Index(fields=["archived"], condition=Q(archived=True), name="task_archived"),
+            models.Index(
+                fields=["membership"], condition=Q(membership__isnull=False), name="task_membership"
+            ),
+            models.Index(
+                fields=["school_class"],
+                condition=Q(school_class__isnull=False),
+                name="task_school_class",
+            ),
+            models.Index(
+                fields=["changed_by"], condition=Q(changed_by__isnull=False), name="task_changed_by"
+            ),
         ]
 
     def __str__(self) -> str:

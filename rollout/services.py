@@ -2,11 +2,13 @@
 a task's status with its history and evidence, publishing a district's contacts.
 
 Sync is one idea applied three ways (memberships → checklist steps, organisations → their plan
-items, municipalities → the district's УО items): compute the tasks that should exist, create the
-missing ones with ``bulk_create``, archive the ones that should no longer be active, bring back
-archived ones that apply again (their ticks and history intact). It never deletes and never touches
-a status, and it is idempotent: ``rollout_sync`` may run any number of times. The queries per call
-do not depend on the number of rows (chunks of ``CHUNK`` owners).
+items, municipalities → the district's УО items): create the tasks that should exist and are
+missing, archive the ones that should no longer be active, bring back archived ones that apply
+again (their ticks and history intact). It never deletes and never touches a status, and it is
+idempotent: ``rollout_sync`` may run any number of times. Memberships (people: hundreds per
+call) are compared in Python in chunks of ``CHUNK``; plan items (a national import brings a
+million) are synced in SQL by ``plan_sync``. The queries per call do not depend on the number
+of rows.
 """
 
 import datetime
@@ -19,9 +21,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from organizations.models import Membership, Municipality, Organization, Role
+from organizations.models import Membership, Municipality, Role
 from organizations.versions import ALL, data_changed, municipality_data
 
+from . import plan_sync
 from .evidence import EvidenceFileError, evidence_file_check
 from .models import (
     CHECKLIST_ROLES,
@@ -234,49 +237,16 @@ def _sync_memberships(membership_ids: list[int]) -> SyncResult:
     return result
 
 
-def _restrict(qs, item_ids):
-    return qs if item_ids is None else qs.filter(plan_item_id__in=item_ids)
-
-
-def _sync_organizations(organization_ids: list[int], items=None, item_ids=None) -> SyncResult:
-    """``item_ids``: look only at these items (a template changed), else at every item."""
-    result = SyncResult()
+def _sync_organizations(organization_ids, items=None, item_ids=None) -> SyncResult:
+    """``item_ids``: look only at these items (a template changed), else at every item;
+    ``organization_ids`` of None: every organisation."""
     items = _active_items() if items is None else items
-    org_items = [i for i in items if i.org_types and (item_ids is None or i.pk in item_ids)]
-    for ids in _chunks(organization_ids):
-        expected: dict[tuple, dict] = {}
-        for org_id, org_type, is_active in Organization.objects.filter(pk__in=ids).values_list(
-            "pk", "org_type", "is_active"
-        ):
-            if not is_active:
-                continue
-            for item in org_items:
-                if org_type in item.org_types:
-                    expected[item.pk, org_id] = {"plan_item_id": item.pk, "organization_id": org_id}
-        rows = _restrict(
-            Task.objects.filter(organization_id__in=ids, plan_item__isnull=False), item_ids
-        ).values_list("pk", "plan_item_id", "organization_id", "archived")
-        existing = [(pk, (item_id, org_id), archived) for pk, item_id, org_id, archived in rows]
-        result += _apply(expected, existing)
-    return result
+    return SyncResult(*plan_sync.sync_organization_items(items, organization_ids, item_ids))
 
 
-def _sync_municipalities(municipality_ids: list[int], items=None, item_ids=None) -> SyncResult:
-    result = SyncResult()
+def _sync_municipalities(municipality_ids, items=None, item_ids=None) -> SyncResult:
     items = _active_items() if items is None else items
-    district_items = [i for i in items if i.for_district and (item_ids is None or i.pk in item_ids)]
-    for ids in _chunks(municipality_ids):
-        expected = {
-            (item.pk, m_id): {"plan_item_id": item.pk, "municipality_id": m_id}
-            for m_id in ids
-            for item in district_items
-        }
-        rows = _restrict(
-            Task.objects.filter(municipality_id__in=ids, plan_item__isnull=False), item_ids
-        ).values_list("pk", "plan_item_id", "municipality_id", "archived")
-        existing = [(pk, (item_id, m_id), archived) for pk, item_id, m_id, archived in rows]
-        result += _apply(expected, existing)
-    return result
+    return SyncResult(*plan_sync.sync_municipality_items(items, municipality_ids, item_ids))
 
 
 def _ids(values) -> list[int]:
@@ -319,8 +289,8 @@ def tasks_sync_for_plans(*, item_ids: Iterable[int] | None = None) -> SyncResult
 def _sync_plans(item_ids: Iterable[int] | None = None) -> SyncResult:
     items = _active_items()
     only = None if item_ids is None else set(item_ids)
-    result = _sync_organizations(_ids(Organization.objects.all()), items, only)
-    result += _sync_municipalities(_ids(Municipality.objects.all()), items, only)
+    result = _sync_organizations(None, items, only)
+    result += _sync_municipalities(None, items, only)
     return result
 
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from . import values as v
 from .columns import COUNT_COLUMNS, HEADERS, REQUIRED_COLUMNS, column_key, column_letter
-from .problems import ERROR, WARNING, Problem
+from .problems import ERROR, WARNING, Problem, grouped
 
 HEADER_SEARCH_ROWS = 30
 # A row naming this many known columns is a header even when a required column is missing.
@@ -421,8 +421,9 @@ class _SheetParser:
             self.problem(
                 WARNING,
                 "uncalculated_formula",
-                f"Ещё {len(below) - UNCALCULATED_SHOWN} ячеек с формулами без вычисленных "
-                "значений прочитаны как «нет данных». Откройте файл в Excel или LibreOffice, "
+                f"Ещё ячеек с формулами без вычисленных значений: "
+                f"{grouped(len(below) - UNCALCULATED_SHOWN)}; они прочитаны как «нет "
+                "данных». Откройте файл в Excel или LibreOffice, "
                 "сохраните его и загрузите ещё раз",
             )
 

@@ -9,6 +9,12 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def grouped(number: int) -> str:
+    """17179869184 -> "17 179 869 184", as Russian writes numbers in the
+    importer's messages."""
+    return f"{number:,}".replace(",", " ")
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One error or warning, located as precisely as the file allows.

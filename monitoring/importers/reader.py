@@ -1,6 +1,8 @@
-"""The reader: an xlsx file (path or binary file object) -> sheets of raw row tuples.
+"""The reader: a spreadsheet file (path or binary file object) -> sheets of raw row tuples.
 
-The only module that imports openpyxl or python-calamine. Rows are produced lazily, one tuple
+The kind is told by content (``formats.detect``): an xlsx is read by calamine or openpyxl, an
+ods or a legacy xls by calamine (whatever the engine asked), a CSV by ``csv_text``. The only
+module that imports openpyxl or python-calamine. Rows are produced lazily, one tuple
 at a time, with None for empty cells and the Excel row and column positions kept (row 1 is the
 first tuple, column A the first item), so the parser can point at cells exactly.
 
@@ -12,9 +14,10 @@ Both engines feed the parser equivalent values: dates as date/datetime, numbers 
 (#N/A) as None. Calamine also drops text made only of spaces, which the parser treats as empty.
 
 A formula saved without its calculated value (a file written by a program, never opened in
-Excel) reads as an empty cell in both engines. Once a sheet's rows are read, its XML is scanned
-for such cells and they are listed on ``RawSheet.uncalculated`` for the parser to warn about;
-a sheet without any formula costs one inflate of its part, with no parsing.
+Excel) reads as an empty cell in both engines. In an xlsx, once a sheet's rows are read, its
+XML is scanned for such cells and they are listed on ``RawSheet.uncalculated`` for the parser
+to warn about; a sheet without any formula costs one inflate of its part, with no parsing.
+An ods is scanned the same way (``ods_safety.uncalculated_cells``); an xls is not.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import IO, Any
 
 from defusedxml.ElementTree import fromstring
 
+from .formats import detect
 from .parser import RawSheet
 
 ENGINES = ("calamine", "openpyxl")
@@ -55,11 +59,19 @@ class ReaderError(Exception):
         self.detail = detail  # the library's own words, for logs
 
 
-def _unreadable(file_name: str, error: BaseException) -> ReaderError:
+_KINDS = {
+    "xlsx": "книгу Excel (.xlsx)",
+    "xls": "книгу Excel 97–2003 (.xls)",
+    "ods": "таблицу OpenDocument (.ods)",
+    None: "таблицу (Excel, OpenDocument или CSV)",
+}
+
+
+def _unreadable(file_name: str, error: BaseException, kind: str | None = "xlsx") -> ReaderError:
     return ReaderError(
-        f"Файл «{file_name}» не удалось прочитать как книгу Excel (.xlsx): файл повреждён или "
-        "это файл другого формата. Откройте выгрузку Сферум в Excel, сохраните её как .xlsx "
-        "и загрузите ещё раз",
+        f"Файл «{file_name}» не удалось прочитать как {_KINDS.get(kind, _KINDS[None])}: файл "
+        "повреждён или это файл другого формата. Откройте выгрузку Сферум в Excel или другом "
+        "табличном редакторе, сохраните её как .xlsx, .xls, .ods или CSV и загрузите ещё раз",
         detail=f"{type(error).__name__}: {error}",
     )
 
@@ -127,8 +139,35 @@ def _with_scan(
         log.warning("Formula scan of sheet %r failed", sheet, exc_info=True)
 
 
-def _sheet(name: str, rows: Iterator[tuple], stream: IO[bytes], file_name: str) -> RawSheet:
+def _with_ods_scan(
+    rows: Iterator[tuple], stream: IO[bytes], sheet: str, found: list, file_name: str, cache: dict
+) -> Iterator[tuple]:
+    """An ods sheet's rows, then its formula cells without a value into ``found`` (the file is
+    scanned once, for its first sheet, into ``cache``)."""
+    yield from rows
+    try:
+        from .ods_safety import uncalculated_cells as ods_uncalculated
+
+        if "tables" not in cache:
+            cache["tables"] = ods_uncalculated(stream, file_name)
+        found.extend(cache["tables"].get(sheet, ()))
+    except Exception:  # a nicety, as for an xlsx
+        log.warning("Formula scan of ods sheet %r failed", sheet, exc_info=True)
+
+
+def _sheet(
+    name: str,
+    rows: Iterator[tuple],
+    stream: IO[bytes],
+    file_name: str,
+    kind: str = "xlsx",
+    cache: dict | None = None,
+) -> RawSheet:
     found: list[tuple[int, int, str]] = []
+    if kind == "ods":
+        rows = _with_ods_scan(rows, stream, name, found, file_name, {} if cache is None else cache)
+    if kind != "xlsx":  # the scan below reads an xlsx's XML
+        return RawSheet(name, _guarded(rows, file_name, kind), found)
     return RawSheet(name, _guarded(_with_scan(rows, stream, name, found), file_name), found)
 
 
@@ -153,12 +192,14 @@ class Workbook:
         self.close()
 
 
-def _guarded(rows: Iterator[tuple], file_name: str) -> Iterator[tuple]:
+def _guarded(rows: Iterator[tuple], file_name: str, kind: str = "xlsx") -> Iterator[tuple]:
     """Turn a failure halfway through a sheet (a corrupt part of the zip) into a ReaderError."""
     try:
         yield from rows
+    except ReaderError:
+        raise
     except Exception as error:  # the libraries raise many kinds; all mean "unreadable"
-        raise _unreadable(file_name, error) from error
+        raise _unreadable(file_name, error, kind) from error
 
 
 def _calamine_rows(book: Any, name: str) -> Iterator[tuple]:
@@ -172,13 +213,14 @@ def _calamine_rows(book: Any, name: str) -> Iterator[tuple]:
         yield (*pad, *row) if pad else tuple(row)
 
 
-def _open_calamine(stream: IO[bytes], file_name: str) -> Workbook:
+def _open_calamine(stream: IO[bytes], file_name: str, kind: str = "xlsx") -> Workbook:
     import python_calamine
 
     book = python_calamine.CalamineWorkbook.from_filelike(stream)
     worksheet = python_calamine.SheetTypeEnum.WorkSheet
+    cache: dict = {}  # an ods's formula scan, shared by its sheets
     sheets = [
-        _sheet(meta.name, _calamine_rows(book, meta.name), stream, file_name)
+        _sheet(meta.name, _calamine_rows(book, meta.name), stream, file_name, kind, cache)
         for meta in book.sheets_metadata
         if meta.typ == worksheet
     ]
@@ -202,7 +244,13 @@ def _openpyxl_rows(sheet: Any) -> Iterator[tuple]:
             yield tuple(None if value in errors else value for value in row)
 
 
-def _open_openpyxl(stream: IO[bytes], file_name: str) -> Workbook:
+def _open_csv(stream: IO[bytes], file_name: str, kind: str = "csv") -> Workbook:
+    from .csv_text import csv_sheet
+
+    return Workbook([csv_sheet(stream, file_name=file_name)], [])
+
+
+def _open_openpyxl(stream: IO[bytes], file_name: str, kind: str = "xlsx") -> Workbook:
     import openpyxl
 
     book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
@@ -218,8 +266,9 @@ def open_workbook(
     """Open ``source`` for reading; rows are read only while the parser iterates them.
 
     ``file_name`` is the name the user knows the file by (an upload's original name), used in
-    messages. Raises ReaderError when the file is not a readable xlsx, here or, for a part of
-    the zip that is damaged, while the rows are iterated.
+    messages. Raises ReaderError when the file is not a readable spreadsheet, here or, for a
+    part of the zip that is damaged, while the rows are iterated. ``engine`` applies to an
+    xlsx; the other kinds have one reader each.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}, expected one of {ENGINES}")
@@ -234,13 +283,21 @@ def open_workbook(
             raise ReaderError(message, detail=f"{type(error).__name__}: {error}") from error
     else:
         source.seek(0)
-    opener = _open_calamine if engine == "calamine" else _open_openpyxl
+    kind = detect(source)
+    if kind == "xlsx":
+        opener = _open_calamine if engine == "calamine" else _open_openpyxl
+    else:
+        opener = _open_csv if kind == "csv" else _open_calamine
     try:
-        book = opener(source, file_name)
+        if kind is None:
+            raise ValueError("not a spreadsheet by its content")
+        book = opener(source, file_name, kind)
     except Exception as error:  # zip, XML and format errors all mean "not a workbook"
         if own_file is not None:
             own_file.close()
-        raise _unreadable(file_name, error) from error
+        if isinstance(error, ReaderError):
+            raise
+        raise _unreadable(file_name, error, kind) from error
     if own_file is not None:
         book._closers.insert(0, own_file.close)
     return book

@@ -2,6 +2,10 @@
 
     inspect_workbook_file(stream, file_name="ноябрь.xlsx")  # raises UnsafeFile, or returns
 
+The file's kind is told by its content (``formats``): an ods, a legacy xls and a CSV are
+checked by ``ods_safety``, ``xls_safety`` and ``csv_text`` (which reuse the zip checks and
+the range limits below); what follows is the xlsx, the usual case.
+
 A Sferum export is an Excel workbook: a zip of XML parts. Everything here works on the zip's
 directory and on the parts' bytes as they are inflated, a chunk at a time, never on a parsed
 workbook, so a hostile file costs at most the limits below, whatever it claims:
@@ -9,8 +13,8 @@ workbook, so a hostile file costs at most the limits below, whatever it claims:
 - a zip bomb: the directory's total unpacked size and each big part's compression ratio are
   bounded, and every part is inflated here with its declared size as a hard cap, so a part
   that inflates to more than its entry says (what the readers would trust) is refused too;
-- a file that is not an xlsx (a Word document renamed, a zip of anything, a program, an old
-  .xls or a password-protected book, a CSV) is refused, naming what it looks like;
+- a file that is no spreadsheet (a Word document renamed, a zip of anything, a program, a
+  web page) is refused, naming what it looks like;
 - a workbook with macros (.xlsm content type or a VBA project), whatever its name;
 - XML with a DTD (<!DOCTYPE>, <!ENTITY>), which no Excel part has and entity tricks (XXE,
   "billion laughs") need; openpyxl also parses through defusedxml, and calamine expands no
@@ -52,7 +56,9 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from . import formats
 from .columns import column_letter
+from .problems import grouped
 from .reader import ReaderError
 
 MB = 1024 * 1024
@@ -71,6 +77,10 @@ MAX_COLUMNS = 200
 # Cells of a sheet's filled range (rows × columns between the extreme filled cells): the
 # national export is 1.6 million; 5 million take ~160 MB in calamine.
 MAX_RANGE_CELLS = 5_000_000
+# Sheets of an ods or xls (an xlsx's are bounded by MAX_PARTS); an export has one or a few.
+MAX_SHEETS = 255
+# An xls or CSV is read whole: as big as an upload may be, with room to spare.
+MAX_FILE_BYTES = 100 * MB
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 WORKBOOK_PART = "xl/workbook.xml"
@@ -116,15 +126,28 @@ class UnsafeFile(ReaderError):
 
 
 def inspect_workbook_file(stream: IO[bytes], *, file_name: str) -> None:
-    """Refuse ``stream`` (a seekable binary file) unless it is a plain xlsx of sane size and
-    shape. Reads the zip's directory and inflates each part once (the shared strings and a
-    sheet with unaddressed cells twice); the position is put back at 0."""
+    """Refuse ``stream`` (a seekable binary file) unless it is a spreadsheet of sane size and
+    shape: an xlsx (checked here), an ods (``ods_safety``), an xls (``xls_safety``) or a CSV
+    (``csv_text``), told apart by content (``formats``). For an xlsx, reads the zip's
+    directory and inflates each part once (the shared strings and a sheet with unaddressed
+    cells twice); the position is put back at 0."""
     try:
         stream.seek(0)
-        head = stream.read(8)
+        head = stream.read(4096)
         stream.seek(0)
-        if not head.startswith(ZIP_SIGNATURE):
-            raise UnsafeFile(_not_xlsx(file_name, _looks_like(head, stream)))
+        kind = formats.sniff(head)
+        if kind == formats.OLE:
+            from .xls_safety import inspect_xls
+
+            inspect_xls(stream, file_name=file_name)
+            return
+        if kind == formats.CSV:
+            from .csv_text import inspect_csv
+
+            inspect_csv(stream, file_name=file_name)
+            return
+        if kind != formats.ZIP:
+            raise UnsafeFile(_not_spreadsheet(file_name, formats.other_kind(head)))
         directory = _directory_size(stream)
         if directory > MAX_DIRECTORY_BYTES:
             raise UnsafeFile(_too_many_parts(file_name, f"оглавление архива — {_size(directory)}"))
@@ -135,6 +158,15 @@ def inspect_workbook_file(stream: IO[bytes], *, file_name: str) -> None:
         with archive:
             infos = archive.infolist()
             _check_directory(infos, file_name)
+            kind = _zip_format(stream, infos, file_name)
+            if kind == formats.ODS:
+                from .ods_safety import inspect_ods
+
+                inspect_ods(stream, infos, file_name=file_name)
+                return
+            if kind is None:
+                names = {info.filename for info in infos}
+                raise UnsafeFile(_not_spreadsheet(file_name, _zip_kind(names, archive)))
             _check_kind(archive, infos, file_name)
             parts = {info.filename: _scan_part(stream, info, file_name) for info in infos}
             content_types = _parse(parts.get(CONTENT_TYPES_PART), CONTENT_TYPES_PART, file_name)
@@ -151,78 +183,67 @@ def inspect_workbook_file(stream: IO[bytes], *, file_name: str) -> None:
         stream.seek(0)
 
 
+def _zip_format(stream: IO[bytes], infos: list[zipfile.ZipInfo], file_name: str) -> str | None:
+    """formats.zip_format over the checked directory; small entries inflated with the cap."""
+    by_name = {info.filename: info for info in infos}
+
+    def read_small(name: str) -> bytes | None:
+        info = by_name.get(name)
+        if info is None or info.file_size > 64 * 1024:
+            return None
+        return b"".join(_inflate(stream, info, file_name))
+
+    return formats.zip_format(set(by_name), read_small)
+
+
 # --- what the file is ------------------------------------------------------------------------
 
+ACCEPTED = "Excel (.xlsx, .xls), OpenDocument (.ods) или CSV"
+_NAMED = {
+    "xlsx": "книга Excel",
+    "xls": "книга Excel",
+    "ods": "таблица OpenDocument",
+    "csv": "текстовая таблица CSV",
+}
 
-def _not_xlsx(file_name: str, what: str) -> str:
+
+def _not_spreadsheet(file_name: str, what: str) -> str:
+    extension = file_name.rpartition(".")[2].lower() if "." in file_name else ""
+    named = _NAMED.get(extension)
     start = (
-        f"Файл «{file_name}» назван .xlsx, но это не книга Excel"
-        if file_name.lower().endswith(".xlsx")
-        else f"Файл «{file_name}» — не книга Excel (.xlsx)"
+        f"Файл «{file_name}» назван .{extension}, но это не {named}"
+        if named
+        else f"Файл «{file_name}» — не таблица"
     )
     return (
-        f"{start}, а {what}. Нужна выгрузка Сферум в формате Excel: откройте её в Excel, "
-        "сохраните как «Книга Excel (.xlsx)» и загрузите ещё раз."
+        f"{start}, а {what}. Нужна выгрузка Сферум: {ACCEPTED}. Откройте её в Excel или "
+        "другом табличном редакторе, сохраните в одном из этих форматов и загрузите ещё раз."
     )
-
-
-_SIGNATURES = (
-    (b"MZ", "программа (исполняемый файл Windows)"),
-    (b"\x7fELF", "программа (исполняемый файл)"),
-    (b"%PDF", "документ PDF"),
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "книга старого формата Excel 97–2003 (.xls) или файл, защищённый паролем "
-        "(снимите пароль, если он есть)",
-    ),
-    (b"\x89PNG", "изображение PNG"),
-    (b"\xff\xd8\xff", "изображение JPEG"),
-    (b"Rar!", "архив RAR"),
-    (b"7z\xbc\xaf", "архив 7z"),
-    (b"\x1f\x8b", "архив gzip"),
-    (b"PK\x05\x06", "пустой zip-архив"),
-    (b"{\\rtf", "документ RTF"),
-)
-
-
-def _looks_like(head: bytes, stream: IO[bytes]) -> str:
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            return what
-    sample = head + stream.read(4096)
-    stream.seek(0)
-    if not sample:
-        return "пустой файл (0 байт)"
-    text = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<table")):
-        return "веб-страница (HTML)"
-    if text.startswith(b"<?xml"):
-        return "XML-файл (например, «Таблица XML 2003»)"
-    if b"\x00" not in sample:
-        return "текстовый файл (например, CSV)"
-    return "файл другого формата"
 
 
 def _zip_kind(names: set[str], archive: zipfile.ZipFile) -> str:
+    opendocument = "content.xml" in names or formats.ODS_MANIFEST in names
+    if any(name.startswith("xl/") for name in names) and opendocument:
+        return "zip-архив, в котором смешаны части книги Excel и таблицы OpenDocument"
+    if WORKBOOK_PART in names and "xl/workbook.bin" in names:
+        return "zip-архив, в котором смешаны части книги Excel (.xlsx) и двоичной книги (.xlsb)"
     if "word/document.xml" in names:
         return "документ Word (.docx)"
     if "ppt/presentation.xml" in names:
         return "презентация PowerPoint (.pptx)"
     if "xl/workbook.bin" in names:
         return "двоичная книга Excel (.xlsb)"
-    if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
-        mimetype = archive.read("mimetype")
-        if b"opendocument.spreadsheet" in mimetype:
-            return "таблица OpenDocument (.ods)"
-        if b"opendocument" in mimetype:
-            return "документ OpenDocument"
+    small = "mimetype" in names and archive.getinfo("mimetype").file_size < 200
+    if small and b"opendocument" in archive.read("mimetype"):
+        return "документ OpenDocument другого вида (не таблица .ods)"
     return "zip-архив с другими файлами"
 
 
 def _damaged(file_name: str) -> str:
     return (
         f"Файл «{file_name}» повреждён: это не читаемый zip-архив, каким должна быть книга "
-        "Excel (.xlsx). Сохраните выгрузку в Excel ещё раз и загрузите заново."
+        "Excel (.xlsx) или таблица OpenDocument (.ods). Сохраните выгрузку ещё раз и "
+        "загрузите заново."
     )
 
 
@@ -296,7 +317,7 @@ def _directory_size(stream: IO[bytes]) -> int:
 def _check_kind(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], file_name: str) -> None:
     names = {info.filename for info in infos}
     if CONTENT_TYPES_PART not in names or WORKBOOK_PART not in names:
-        raise UnsafeFile(_not_xlsx(file_name, _zip_kind(names, archive)))
+        raise UnsafeFile(_not_spreadsheet(file_name, _zip_kind(names, archive)))
 
 
 def _check_macros(
@@ -598,9 +619,7 @@ def _letters(number: int) -> str:
     return column_letter(number - 1)
 
 
-def _count(number: int) -> str:
-    """17179869184 -> "17 179 869 184", as Russian writes numbers."""
-    return f"{number:,}".replace(",", " ")
+_count = grouped
 
 
 def _check_range(part: _Part, sheet: str | None, file_name: str) -> None:

@@ -170,14 +170,24 @@ def test_a_binary_file_object_reads_like_a_path(tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_text_file_renamed_to_xlsx_is_a_reader_error_naming_the_file(tmp_path, engine):
+def test_a_text_file_renamed_to_xlsx_reads_as_csv_by_its_content(tmp_path, engine):
     path = tmp_path / "stat.xlsx"
     path.write_text("Дата;МО;ID организация\n30.10.2025;Липецк;700037\n", encoding="utf-8")
+
+    (sheet,) = read_sheets(path, file_name="stat.xlsx", engine=engine)
+    assert sheet.name == "stat"
+    assert sheet.rows == [("Дата", "МО", "ID организация"), ("30.10.2025", "Липецк", "700037")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_file_of_another_kind_is_a_reader_error_naming_the_file(tmp_path, engine):
+    path = tmp_path / "stat.xlsx"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n")
 
     with pytest.raises(ReaderError) as caught:
         open_workbook(path, file_name="stat.xlsx", engine=engine)
     assert caught.value.message.startswith(
-        "Файл «stat.xlsx» не удалось прочитать как книгу Excel (.xlsx): "
+        "Файл «stat.xlsx» не удалось прочитать как таблицу (Excel, OpenDocument или CSV): "
     )
     assert str(caught.value) == caught.value.message
     assert caught.value.detail

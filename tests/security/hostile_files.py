@@ -277,10 +277,11 @@ def renamed_docx(directory: Path) -> Path:
     )
 
 
-def renamed_ods(directory: Path) -> Path:
-    path = directory / "table_ods.xlsx"
+def renamed_odt(directory: Path) -> Path:
+    """An OpenDocument text, not a spreadsheet (an .ods is accepted, read by content)."""
+    path = directory / "text_odt.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
     return path
 
@@ -302,15 +303,17 @@ def renamed_pdf(directory: Path) -> Path:
 
 
 def old_excel(directory: Path) -> Path:
-    """The OLE2 container of Excel 97–2003, and of password-protected xlsx files alike."""
+    """The signature of the OLE2 container of Excel 97–2003 (accepted when it is one), then
+    nothing: a damaged container."""
     path = directory / "old.xlsx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024)
     return path
 
 
-def renamed_csv(directory: Path) -> Path:
+def binary_csv(directory: Path) -> Path:
+    """Text with a NUL byte, named .xlsx: read by content as a CSV, and no text file."""
     path = directory / "table_csv.xlsx"
-    path.write_text("Дата;МО;ID организация\n17.11.2025;Ухта;123\n", encoding="utf-8")
+    path.write_bytes("Дата;МО;ID организация\n17.11.2025;Ухта;1\x0023\n".encode())
     return path
 
 
@@ -507,15 +510,15 @@ CORPUS: dict[str, Hostile] = {
     "lying_sizes": Hostile(lying_sizes, "повреждён"),
     "many_parts": Hostile(many_parts, "слишком много частей"),
     "macro_workbook": Hostile(macro_workbook, "макрос"),
-    "macro_named_xlsm": Hostile(macro_named_xlsm, "макрос", form_refused="формате Excel (.xlsx)"),
+    "macro_named_xlsm": Hostile(macro_named_xlsm, "макрос", form_refused="Excel (.xlsx, .xls)"),
     "vba_project_only": Hostile(vba_project_only, "макрос"),
     "renamed_docx": Hostile(renamed_docx, "документ Word"),
-    "renamed_ods": Hostile(renamed_ods, "OpenDocument"),
+    "renamed_odt": Hostile(renamed_odt, "OpenDocument другого вида"),
     "plain_zip": Hostile(plain_zip, "zip-архив"),
     "renamed_exe": Hostile(renamed_exe, "программа"),
     "renamed_pdf": Hostile(renamed_pdf, "PDF"),
-    "old_excel": Hostile(old_excel, "Excel 97"),
-    "renamed_csv": Hostile(renamed_csv, "текстовый файл"),
+    "old_excel": Hostile(old_excel, "повреждён: это не читаемая книга Excel 97–2003"),
+    "binary_csv": Hostile(binary_csv, "не текстовый файл"),
     "empty_file": Hostile(empty_file, "пуст"),
     "xxe_shared_strings": Hostile(xxe_shared_strings, "DTD"),
     "xxe_sheet": Hostile(xxe_sheet, "DTD"),
