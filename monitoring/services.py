@@ -28,6 +28,7 @@ from django.utils import timezone
 from organizations.models import Municipality
 from organizations.selectors import Scope, operator_scope, scope_of
 from organizations.versions import ALL, data_changed
+from sferum_portal.plurals import count_ru
 
 # tasks.py imports this module too: the module, not its names, so either may load first.
 from . import tasks
@@ -286,12 +287,13 @@ def confirm_blocked(upload: Upload, *, skip_invalid: bool, move_organizations: b
         return ""
     if move_rows and not move_organizations:
         return (
-            f"В файле {move_rows} строк, где ОО указана в другом МО, чем в реестре: отметьте "
+            f"В файле {count_ru(move_rows, 'строка', 'строки', 'строк')}, где ОО указана "
+            "в другом МО, чем в реестре: отметьте "
             f"«{MOVE_LABEL}», чтобы перенести эти ОО, или «загрузить только корректные строки», "
             "чтобы пропустить эти строки."
         )
     return (
-        f"В файле {errors} ошибок: исправьте файл или отметьте "
+        f"В файле {count_ru(errors, 'ошибка', 'ошибки', 'ошибок')}: исправьте файл или отметьте "
         "«загрузить только корректные строки»."
     )
 

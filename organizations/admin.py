@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from sferum_portal import timezones
+from sferum_portal.admin_ru import ImportExportAdmin
 
 from . import resources
 from .models import (
@@ -19,15 +21,42 @@ from .models import (
 )
 
 
+class RegionForm(forms.ModelForm):
+    """The time zone is picked by city («Москва, UTC+3»), not typed as «Europe/Moscow»."""
+
+    timezone = forms.ChoiceField(
+        label="часовой пояс",
+        choices=timezones.CHOICES,
+        initial=Region._meta.get_field("timezone").default,
+    )
+
+    class Meta:
+        model = Region
+        fields = ("name", "code", "timezone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.timezone if self.instance.pk else None
+        if current and current not in dict(timezones.CHOICES):
+            # A zone set before the list (or by an import) stays selectable, shown as it is.
+            field = self.fields["timezone"]
+            field.choices = [*field.choices, (current, timezones.zone_label(current))]
+
+
 @admin.register(Region)
-class RegionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class RegionAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    form = RegionForm
     resource_classes = [resources.RegionResource]
-    list_display = ("code", "name", "timezone")
+    list_display = ("code", "name", "time_zone")
     search_fields = ("name", "code")
+
+    @admin.display(description="часовой пояс", ordering="timezone")
+    def time_zone(self, region):
+        return timezones.zone_label(region.timezone)
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class MunicipalityAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.MunicipalityResource]
     list_display = ("name", "region")
     list_filter = ("region",)
@@ -41,7 +70,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class OrganizationAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.OrganizationResource]
     list_display = ("short_name", "sferum_id", "org_type", "municipality", "is_active")
     list_filter = ("org_type", "is_active", "municipality__region")
@@ -52,7 +81,7 @@ class OrganizationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SchoolClassAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.SchoolClassResource]
     list_display = ("name", "organization")
     search_fields = ("name", "organization__short_name", "organization__sferum_id")
@@ -94,7 +123,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.MembershipResource]
     form = MembershipForm
     list_display = ("user", "role", "region", "municipality", "organization", "had_vkm_profile")
@@ -118,7 +147,7 @@ class InvitationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class PersonAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, UserAdmin):
+class PersonAdmin(ImportExportAdmin, SimpleHistoryAdmin, UserAdmin):
     resource_classes = [resources.PersonResource]
     list_display = ("username", "last_name", "first_name", "patronymic", "email", "phone")
     search_fields = ("username", "last_name", "first_name", "email", "phone")

@@ -206,7 +206,8 @@ def demo_registry_create() -> dict[str, User]:
         if role == Role.CLASS_TEACHER:
             membership.classes.set(school.classes.filter(name="5А"))
         demo_users[username] = user
-    admin = _person("admin", "Администратор", "Портала", "", usable=True)
+    # One name field: greeted as «Добро пожаловать, Администратор портала», not «…, Портала».
+    admin = _person("admin", "", "Администратор портала", "", usable=True)
     admin.is_staff = admin.is_superuser = True
     admin.save()
     demo_users["admin"] = admin

@@ -235,6 +235,11 @@ class User(AbstractUser):
         verbose_name_plural = "пользователи"
         ordering = ["last_name", "first_name", "patronymic"]
 
+    def get_short_name(self) -> str:
+        """How the admin greets the person («Добро пожаловать, Анна Сергеевна»): the name and
+        patronymic, as one addresses a colleague; the full name when they are not set."""
+        return " ".join(p for p in (self.first_name, self.patronymic) if p) or self.full_name
+
     @property
     def full_name(self) -> str:
         parts = [self.last_name, self.first_name, self.patronymic]
@@ -425,7 +430,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="invitations_sent",
-        verbose_name="пригласил(а)",
+        verbose_name="кто пригласил",
     )
     status = models.CharField(
         "состояние", max_length=16, choices=Status.choices, default=Status.PENDING

@@ -181,7 +181,10 @@ def person_invite_view(request, pk: int):
         role = Role(data["role"]).label
         if isinstance(result, Membership):
             # Already on this page with this role: nothing new is learnt about the account.
-            messages.info(request, f"{result.user.full_name} уже {role} этой ОО; классы обновлены.")
+            messages.info(
+                request,
+                f"{result.user.full_name}: роль «{role}» в этой ОО уже есть; классы обновлены.",
+            )
         else:
             # The same answer whether or not the e-mail has an account.
             messages.success(
@@ -210,7 +213,7 @@ def person_send_link(request, pk: int, membership_pk: int):
     permissions.require(membership.role in permissions.roles_grantable(request.user, organization))
     user = membership.user
     if user.has_usable_password():
-        messages.info(request, f"{user.full_name} уже задал(а) пароль; ссылка не нужна.")
+        messages.info(request, f"Пароль для {user.full_name} уже задан; ссылка не нужна.")
     elif refusal := throttle.link_request_check(request=request, email=user.email, flow="resend"):
         messages.error(request, refusal.message)
     else:

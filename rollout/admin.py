@@ -3,8 +3,9 @@ tasks, their history and evidence are shown read-only, since every change of a t
 through the status form that records who changed it."""
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from sferum_portal.admin_ru import ImportExportAdmin
 
 from . import resources
 from .models import (
@@ -26,7 +27,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(ImportExportModelAdmin):
+class ChecklistTemplateAdmin(ImportExportAdmin):
     resource_classes = [resources.ChecklistResource]
     list_display = ("title", "actor", "variant", "code", "is_active")
     list_filter = ("actor", "is_active")
@@ -34,7 +35,7 @@ class ChecklistTemplateAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ChecklistStepTemplate)
-class ChecklistStepTemplateAdmin(ImportExportModelAdmin):
+class ChecklistStepTemplateAdmin(ImportExportAdmin):
     resource_classes = [resources.ChecklistStepResource]
     list_display = ("order", "title", "checklist", "evidence", "is_active")
     list_display_links = ("title",)
@@ -49,7 +50,7 @@ class PlanTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanItemTemplate)
-class PlanItemTemplateAdmin(ImportExportModelAdmin):
+class PlanItemTemplateAdmin(ImportExportAdmin):
     resource_classes = [resources.PlanItemResource]
     list_display = (
         "number",

@@ -10,6 +10,8 @@ from organizations.models import Role
 from organizations.resources import (
     OPTIONAL_TEXT,
     ChoiceLabelWidget,
+    DecimalWidget,
+    IntegerWidget,
     RegistryResource,
     YesNoWidget,
 )
@@ -47,7 +49,7 @@ class ChecklistStepResource(RegistryResource):
         widget=widgets.ForeignKeyWidget(ChecklistTemplate, field="code"),
     )
     code = fields.Field("code", "Код шага")
-    order = fields.Field("order", "№", widget=widgets.IntegerWidget())
+    order = fields.Field("order", "№", widget=IntegerWidget())
     title = fields.Field("title", "Шаг")
     hint = fields.Field("hint", "Пояснение", widget=OPTIONAL_TEXT)
     evidence = fields.Field(
@@ -96,9 +98,9 @@ class PlanItemResource(RegistryResource):
             },
         ),
     )
-    stage = fields.Field("stage", "Этап", widget=widgets.IntegerWidget())
-    threshold_pct = fields.Field("threshold_pct", "Порог, %", widget=widgets.DecimalWidget())
-    order = fields.Field("order", "Порядок", widget=widgets.IntegerWidget())
+    stage = fields.Field("stage", "Этап", widget=IntegerWidget())
+    threshold_pct = fields.Field("threshold_pct", "Порог, %", widget=DecimalWidget())
+    order = fields.Field("order", "Порядок", widget=IntegerWidget())
     is_active = fields.Field("is_active", "Действует", widget=YesNoWidget(blank=True))
 
     class Meta(RegistryResource.Meta):

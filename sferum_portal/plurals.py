@@ -5,6 +5,8 @@ A leaf module: it imports no app of the project, so every app and template tag c
 
 from __future__ import annotations
 
+from .numbers import group_digits
+
 
 def plural_ru(number: int, one: str, few: str, many: str) -> str:
     """The form of a noun that agrees with ``number``: ``one`` for 1, 21, 101; ``few`` for
@@ -15,3 +17,10 @@ def plural_ru(number: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+def count_ru(number: int, one: str, few: str, many: str) -> str:
+    """The number, grouped (``sferum_portal.numbers``), and the noun agreeing with it:
+    ``count_ru(684, "ошибка", "ошибки", "ошибок")`` → "684 ошибки"; for messages built in Python
+    (templates write ``{{ n|num }} {{ n|plural_ru:"…" }}``)."""
+    return f"{group_digits(number)} {plural_ru(number, one, few, many)}"

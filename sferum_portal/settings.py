@@ -36,6 +36,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# With DEBUG the portal still shows its Russian 404 and 500 pages (the demo runs with DEBUG);
+# TECHNICAL_ERROR_PAGES=True shows Django's technical pages instead, for debugging.
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", False)
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
 # Loopback is always allowed: container healthchecks call /healthz on 127.0.0.1.
 ALLOWED_HOSTS = [
@@ -59,7 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
-    "axes",
+    "sferum_portal.apps.AxesConfig",  # django-axes under a Russian name in the admin
     "csp",
     "organizations",
     "rollout",
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Russian 404 and 500 pages with DEBUG=True too (sferum_portal/error_pages.py).
+    "sferum_portal.error_pages.ErrorPagesMiddleware",
     # A database or Redis that is down gives the 503 page (templates/503.html), not a 500.
     "sferum_portal.middleware.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -102,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
             ],
+            # {% load ru %}: plurals, grouped numbers, time zones, for every app's templates.
+            "libraries": {"ru": "sferum_portal.ru_tags"},
         },
     },
 ]
@@ -159,6 +166,8 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
+# The portal's own Russian for Django's admin and django-import-export (locale/ru/…/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

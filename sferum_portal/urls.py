@@ -7,11 +7,13 @@ from django.urls import include, path
 from organizations.views_accounts import PasswordResetView
 from portal.views import home
 
+from .error_pages import favicon
 from .health import healthz
 
 admin.site.site_header = "Портал перехода Сферум в МАХ — администрирование"
 admin.site.site_title = "Сферум → МАХ"
 admin.site.index_title = "Реестр и справочники"
+admin.site.empty_value_display = "—"  # not «None» or Django's «-» in an empty cell
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -47,6 +49,7 @@ account_urls = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),

@@ -1,4 +1,5 @@
-"""Template filters for dashboards: weeks, percentages, plurals, changes and colour bands."""
+"""Template filters for dashboards: weeks, percentages, changes and colour bands (plurals and
+grouped numbers are the shared ``{% load ru %}`` library)."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,7 +14,7 @@ from django.utils.safestring import mark_safe
 from monitoring.bands import arrow
 from monitoring.permissions import can_upload_statistics
 from sferum_portal import weeks
-from sferum_portal.plurals import plural_ru
+from sferum_portal.numbers import group_digits
 
 register = template.Library()
 
@@ -33,17 +34,6 @@ def iso_week(monday: dt.date | None) -> str:
 def may_upload_statistics(user) -> bool:
     """For links to the upload page: shown to those who may upload (the page refuses others)."""
     return user.is_authenticated and can_upload_statistics(user)
-
-
-@register.filter
-def ru_plural(number, forms) -> str:
-    """The form agreeing with ``number``: ``{{ n|ru_plural:"сотрудник,сотрудника,сотрудников" }}``
-    (forms for 1, 2 and 5), or a tuple of the three."""
-    one, few, many = forms.split(",") if isinstance(forms, str) else forms
-    try:
-        return plural_ru(int(number), one, few, many)
-    except (TypeError, ValueError):
-        return many
 
 
 def _number(value: Decimal, digits: int) -> str:
@@ -131,7 +121,11 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
             cells.append(f'<td data-value="{org_type}">{org_type}</td>')
         else:
             with_data = v.organizations_with_data if v else 0
-            shown = f"{v.organizations_with_data} из {v.organizations}" if v else "—"
+            shown = (
+                f"{group_digits(v.organizations_with_data)} из {group_digits(v.organizations)}"
+                if v
+                else "—"
+            )
             cells.append(f'<td class="num" data-value="{with_data}">{shown}</td>')
         for kpi, with_change in ((staff, True), (sp, True), (reg, False)):
             partial = (
@@ -151,7 +145,7 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
         gap = staff.gap_people
         cells.append(
             f'<td class="num" data-value="{_data_value(gap, "0")}">'
-            f"{'—' if gap is None else gap}</td>"
+            f"{'—' if gap is None else group_digits(gap)}</td>"
         )
         if extra_column:
             progress = row.extra.get("progress_pct")

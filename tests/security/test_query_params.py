@@ -82,6 +82,7 @@ PAGES: dict[str, Page] = {
     "password_reset_done": Page(None, persona="anonymous"),
     "password_reset_complete": Page(None, persona="anonymous"),
     "healthz": Page(None, persona="anonymous"),
+    "favicon": Page(None, persona="anonymous"),
     # registry
     "organizations:region_list": Page(None),
     "organizations:region": Page("region"),

@@ -7,6 +7,7 @@ from monitoring.demo import demo_statistics_create
 from organizations.demo import DEMO_LOGIN_HELP, DEMO_PASSWORD, demo_registry_create
 from organizations.models import Organization
 from rollout.services import tasks_sync_all
+from sferum_portal.plurals import count_ru
 
 
 class Command(BaseCommand):
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         tasks_sync_all()
         uploads = demo_statistics_create(uploader=users["coordinator"])
         self.stdout.write(
-            self.style.SUCCESS(f"Демо-данные загружены: реестр и {uploads} недель статистики.")
+            self.style.SUCCESS(
+                "Демо-данные загружены: реестр и статистика за "
+                f"{count_ru(uploads, 'неделю', 'недели', 'недель')}."
+            )
         )
         self.print_logins()
 
