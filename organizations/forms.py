@@ -1,6 +1,7 @@
 """Forms of the registry pages (crispy, Bootstrap 5)."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Role, SchoolClass
 
@@ -52,3 +53,14 @@ class SchoolClassForm(forms.ModelForm):
         if SchoolClass.objects.filter(organization=self.organization, name=name).exists():
             raise forms.ValidationError(f"Класс «{name}» уже есть в этой ОО.")
         return name
+
+
+class LoginForm(AuthenticationForm):
+    """The login form: the first field takes the login name or the e-mail address
+    (``organizations.auth_backends``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Имя пользователя или электронная почта"
+        self.fields["username"].max_length = 254
+        self.fields["username"].widget.attrs.update(maxlength=254, autocomplete="username")

@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services, throttle
+from .auth_backends import BACKEND
 from .models import Invitation, User
 from .views import visible_organization
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _accepted(request, invitation: Invitation) -> None:
@@ -72,7 +71,7 @@ def invitation_answer(request, token: str):
                 invitation=invitation, password=form.cleaned_data["new_password1"]
             )
             if user is not None:
-                login(request, user, backend=MODEL_BACKEND)
+                login(request, user, backend=BACKEND)
                 _accepted(request, invitation)
             return redirect("home")
     return render(

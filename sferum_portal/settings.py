@@ -135,7 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # can still log in. A correct login resets the count; `manage.py axes_reset` lifts all lockouts.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "organizations.auth_backends.LoginOrEmailBackend",  # the login name or the e-mail address
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from organizations.auth_backends import BACKEND
+from organizations.forms import LoginForm
 from organizations.views_accounts import PasswordResetView
 from portal.views import home
 
@@ -16,7 +18,13 @@ admin.site.index_title = "Реестр и справочники"
 admin.site.empty_value_display = "—"  # not «None» or Django's «-» in an empty cell
 
 account_urls = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -32,10 +40,10 @@ account_urls = [
     ),
     path(
         "set-password/<uidb64>/<token>/",
-        # Two auth backends (django-axes' lockout check, then ModelBackend): say which logs in.
+        # Two auth backends (django-axes' lockout check, then ours): say which logs in.
         auth_views.PasswordResetConfirmView.as_view(
             post_reset_login=True,
-            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            post_reset_login_backend=BACKEND,
         ),
         name="set_password",
     ),
