@@ -17,7 +17,7 @@ from . import services
 from .importers.columns import SEED_COLUMNS
 from .importers.export_writer import write_export
 from .importers.synthetic import synthetic_rows
-from .targets import stage1_baselines_set
+from .targets import STAGE1_START, stage1_baselines_set
 
 DEMO_FIRST_DATE = dt.date(2025, 10, 23)  # a Thursday; one export a week from here
 DEMO_WEEKS = 8
@@ -46,9 +46,7 @@ def demo_statistics_create(*, uploader) -> int:
         if row["short_name"] == DEMO_SCHOOL or (index * 7 + row["sferum_id"]) % 13 != 0:
             by_date[row["date"]].append(row)
     for region in Region.objects.all():
-        stage1_baselines_set(
-            region=region, values=DEMO_BASELINES, effective_from=dt.date(2025, 9, 1)
-        )
+        stage1_baselines_set(region=region, values=DEMO_BASELINES, effective_from=STAGE1_START)
     written = 0
     for date, rows in by_date.items():
         buffer = io.BytesIO()

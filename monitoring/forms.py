@@ -82,6 +82,7 @@ class Stage1BaselinesForm(forms.Form):
         max_value=100,
         decimal_places=2,
         required=False,
+        localize=True,  # «50,5» as a Russian writes it, and «50.5» too
     )
     students_parents_activity = forms.DecimalField(
         label="Активность обучающихся и родителей, % (этап 1)",
@@ -89,11 +90,13 @@ class Stage1BaselinesForm(forms.Form):
         max_value=100,
         decimal_places=2,
         required=False,
+        localize=True,
     )
     effective_from = forms.DateField(
         label="Действует с",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[validate_effective_date],
-        help_text="Недели с этой даты пересчитаются с новым значением; "
-        "прежнее сохранится в истории.",
+        help_text="Недели с этой даты пересчитаются с новым значением; прежнее сохранится в "
+        "истории. По умолчанию — начало действующего значения (или первая неделя с данными), "
+        "чтобы исправление коснулось всех его недель.",
     )

@@ -15,6 +15,9 @@ from .models.targets import validate_effective_date
 from .tasks import weekly_recompute_region_task
 
 STAGE1_INDICATORS = (Indicator.STAFF_ACTIVITY, Indicator.STUDENTS_PARENTS_ACTIVITY)
+# Stage 1 runs over the autumn term of the 2025/26 school year (seed 004): from its first day to
+# the stage's deadline.
+STAGE1_START = dt.date(2025, 9, 1)
 STAGE_DUE = dt.date(2025, 12, 30)
 
 
