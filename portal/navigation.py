@@ -1,6 +1,6 @@
 """The main menu: one place that turns a person's scope into the links they may follow (the
-registry's pages, the statistics uploads, and the checklists' and plan's entries of
-rollout.navigation)."""
+registry's pages, the monitoring dashboard of each scope, the statistics uploads, and the
+checklists' and plan's entries of rollout.navigation)."""
 
 from dataclasses import dataclass
 
@@ -16,6 +16,27 @@ from rollout.navigation import rollout_nav_items
 class NavItem:
     label: str
     url: str
+
+
+def _dashboard(m) -> NavItem | None:
+    """The monitoring dashboard of a membership's scope; class teachers have none (they see
+    their classes' steps, not the organisation's figures)."""
+    if m.region_id:
+        return NavItem(
+            f"Мониторинг: {m.region.name}",
+            reverse("monitoring:region_dashboard", args=[m.region_id]),
+        )
+    if m.municipality_id:
+        return NavItem(
+            f"Мониторинг: {m.municipality.name}",
+            reverse("portal:municipality_dashboard", args=[m.municipality_id]),
+        )
+    if m.role == Role.CLASS_TEACHER:
+        return None
+    return NavItem(
+        f"Мониторинг: {m.organization.short_name}",
+        reverse("monitoring:organization_dashboard", args=[m.organization_id]),
+    )
 
 
 def nav_items(user) -> list[NavItem]:
@@ -40,9 +61,10 @@ def nav_items(user) -> list[NavItem]:
                 f"{label}: {m.organization.short_name}",
                 reverse("organizations:organization", args=[m.organization_id]),
             )
-        if item.url not in seen:
-            seen.add(item.url)
-            items.append(item)
+        for entry in (item, _dashboard(m)):
+            if entry is not None and entry.url not in seen:
+                seen.add(entry.url)
+                items.append(entry)
     waiting = invitations_waiting_for(user).count()
     if waiting:
         items.append(NavItem(f"Приглашения ({waiting})", reverse("organizations:invitation_list")))
