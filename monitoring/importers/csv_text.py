@@ -26,8 +26,9 @@ from pathlib import PurePath
 from typing import IO
 
 from .parser import RawSheet
+from .problems import grouped
 from .reader import ReaderError
-from .safety import MAX_COLUMNS, MAX_FILE_BYTES, UnsafeFile, _count, _size
+from .safety import MAX_COLUMNS, MAX_FILE_BYTES, UnsafeFile, _size
 
 MAX_ROWS = 200_000  # the national export has 70,000 organisations per date
 # An export's line is ~300 characters (and the csv module refuses fields over 131,072).
@@ -133,8 +134,8 @@ def inspect_csv(stream: IO[bytes], *, file_name: str) -> None:
     for number, line in enumerate(text.splitlines(), start=1):  # at most 2 × MAX_ROWS
         if len(line) > MAX_LINE_CHARS:
             raise UnsafeFile(
-                f"Файл «{file_name}» отклонён: строка {number} длиной {_count(len(line))} "
-                f"символов, допустимо до {_count(MAX_LINE_CHARS)} — это не похоже на "
+                f"Файл «{file_name}» отклонён: строка {number} длиной {grouped(len(line))} "
+                f"символов, допустимо до {grouped(MAX_LINE_CHARS)} — это не похоже на "
                 "выгрузку Сферум."
             )
     for count, row in enumerate(_rows(text, file_name), start=1):
@@ -142,7 +143,7 @@ def inspect_csv(stream: IO[bytes], *, file_name: str) -> None:
             raise UnsafeFile(_too_many_rows(file_name))
         if len(row) > MAX_COLUMNS:
             raise UnsafeFile(
-                f"Файл «{file_name}» отклонён: в строке {count} столбцов: {_count(len(row))}, "
+                f"Файл «{file_name}» отклонён: в строке {count} столбцов: {grouped(len(row))}, "
                 f"допустимо до {MAX_COLUMNS}; в выгрузке Сферум их около 25. Удалите лишние "
                 "столбцы и загрузите файл ещё раз."
             )
@@ -150,7 +151,7 @@ def inspect_csv(stream: IO[bytes], *, file_name: str) -> None:
 
 def _too_many_rows(file_name: str) -> str:
     return (
-        f"Файл «{file_name}» отклонён: в нём больше {_count(MAX_ROWS)} строк. Разделите "
+        f"Файл «{file_name}» отклонён: в нём больше {grouped(MAX_ROWS)} строк. Разделите "
         "выгрузку на несколько файлов (например, по МО) и загрузите их по очереди."
     )
 

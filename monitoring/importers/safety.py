@@ -257,7 +257,7 @@ def _size(size: int) -> str:
 def _check_directory(infos: list[zipfile.ZipInfo], file_name: str) -> None:
     """Zip-bomb limits from the directory alone, before a byte is inflated."""
     if len(infos) > MAX_PARTS:
-        raise UnsafeFile(_too_many_parts(file_name, f"частей: {_count(len(infos))}"))
+        raise UnsafeFile(_too_many_parts(file_name, f"частей: {grouped(len(infos))}"))
     total = sum(info.file_size for info in infos)
     if total > MAX_UNPACKED_BYTES:
         raise UnsafeFile(
@@ -543,8 +543,8 @@ def _check_shared_strings(stream: IO[bytes], info: zipfile.ZipInfo, file_name: s
     if count > info.file_size // 10 + 1:
         raise UnsafeFile(
             f"Файл «{file_name}» повреждён или подделан: в части «{info.filename}» объявлено "
-            f"строк: {_count(count)}, а поместиться в ней может не больше "
-            f"{_count(info.file_size // 10 + 1)}. Сохраните выгрузку в Excel ещё раз и "
+            f"строк: {grouped(count)}, а поместиться в ней может не больше "
+            f"{grouped(info.file_size // 10 + 1)}. Сохраните выгрузку в Excel ещё раз и "
             "загрузите заново."
         )
 
@@ -619,9 +619,6 @@ def _letters(number: int) -> str:
     return column_letter(number - 1)
 
 
-_count = grouped
-
-
 def _check_range(part: _Part, sheet: str | None, file_name: str) -> None:
     if part.rows is None or part.columns is None:
         return
@@ -632,15 +629,15 @@ def _check_range(part: _Part, sheet: str | None, file_name: str) -> None:
     if width > MAX_COLUMNS:
         raise UnsafeFile(
             f"Файл «{file_name}» отклонён: {where} заполнены столбцы с {_letters(first)} по "
-            f"{_letters(last)} (всего столбцов: {_count(width)}), допустимо до {MAX_COLUMNS}; "
+            f"{_letters(last)} (всего столбцов: {grouped(width)}), допустимо до {MAX_COLUMNS}; "
             "в выгрузке Сферум их около 25. Удалите лишние столбцы (самая дальняя заполненная "
             f"ячейка — {corner}) и загрузите файл ещё раз."
         )
     if part.cells() > MAX_RANGE_CELLS:
         raise UnsafeFile(
             f"Файл «{file_name}» отклонён: заполненные ячейки {where} занимают область "
-            f"{_letters(first)}{top}:{corner} (всего ячеек: {_count(part.cells())}), допустимо "
-            f"до {_count(MAX_RANGE_CELLS)}. Удалите лишние ячейки (самая дальняя — {corner}) "
+            f"{_letters(first)}{top}:{corner} (всего ячеек: {grouped(part.cells())}), допустимо "
+            f"до {grouped(MAX_RANGE_CELLS)}. Удалите лишние ячейки (самая дальняя — {corner}) "
             "или разделите выгрузку на несколько файлов."
         )
 
