@@ -52,6 +52,7 @@ def main(*, with_iexport: bool = True) -> dict:
     noop = run_isolated("bench.import_one", "sync-noop", "-")
     steady_runs = [run_isolated("bench.import_one", "dashboards", str(f)) for f in steady_files]
     steady = _median(steady_runs)
+    every_page = run_isolated("bench.import_one", "every-page", "-")
     region = run_isolated("bench.import_one", "service", str(regional))
     phases = run_isolated("bench.import_one", "phases", str(national_2))
     floor = _median(
@@ -69,6 +70,11 @@ def main(*, with_iexport: bool = True) -> dict:
         ("weekly import to fresh dashboards (70,000 rows, next date), median", *_fmt(steady),
          "runs " + " / ".join(f"{t:.2f}" for t in steady["runs"])),
         ("  check / write / weekly recompute / task sync", _split(steady)),
+        ("every ОО's page opened: its item tasks created (all at once here)",
+         f"{every_page['create_seconds']:.2f} s", f"{every_page['created']:,} tasks"),
+        ("  then ANALYZE (autovacuum's) and the task sync of everything (rollout_sync)",
+         f"{every_page['analyze_seconds']:.2f} s / {every_page['seconds']:.2f} s",
+         "changed nothing" if not every_page["changed"] else "CHANGED TASKS"),
         ("import 3,000 rows (regional file)", *_fmt(region)),
         ("phases, the first date again (write finds every row unchanged): "
          "read+parse / plan / write",
@@ -82,6 +88,7 @@ def main(*, with_iexport: bool = True) -> dict:
         "steady": steady,
         "first": first,
         "noop_sync": noop,
+        "every_page": every_page,
         "regional": region,
         "floor": floor,
     }

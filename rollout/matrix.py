@@ -181,9 +181,13 @@ def _step_cell(counts: list[int] | None) -> Cell:
     return Cell("todo", text or CELL_SYMBOLS["todo"], 0.0)
 
 
+# An organisation's item tasks are created when its page is first opened (plan_sync): until
+# then the item of its type has no row and is «не начато».
+_NOT_STARTED = (1, 0, 0, 0)
+
+
 def _plan_cell(column: "Column", counts, measured: MeasuredState | None) -> Cell:
-    if not counts:
-        return Cell("none", CELL_SYMBOLS["none"], 0.0)
+    counts = counts or _NOT_STARTED
     if measured is not None:
         closed = measured.done is True
         state = "done" if closed else ("fail" if measured.done is False else "nodata")
@@ -358,7 +362,8 @@ class DistrictSummary:
     - done %: over every cell of the matrix that applies (an active ОО × a step of its Sferum
       admin or head, its class teachers' steps as one cell, an organisation item of its type),
       the mean share done (a step or item closed counts 1, class teachers' cell the share of
-      their steps closed, a measured item 1 when its measure is met, a missing task 0);
+      their steps closed, a measured item 1 when its measure is met, a missing task 0: an
+      item whose task is not created yet is «не начато»);
       ``steps_percent`` and ``items_percent`` are the same over the step and item cells;
     - overdue: organisation items past their deadline and not closed, measured items included
       (the district's own УО items are counted apart, on the district plan).

@@ -1,5 +1,5 @@
 """Set-based sync of plan-item tasks: the items of each organisation's type, and the district
-(УО) items of each municipality, in three SQL statements per kind whatever the number of rows.
+(УО) items of each municipality, in a few SQL statements per kind whatever the number of rows.
 
 Which tasks should be active is one relation, ``wanted`` (item, owner): the active
 organisation-level items joined by type to the active organisations, or every active district
@@ -8,13 +8,20 @@ item with every municipality. Against it:
 - restore: archived tasks that apply again come back, their ticks and history intact;
 - archive: active tasks that no longer apply (an item switched off, an organisation closed or
   of another type) go to the archive;
-- insert: the missing ones are created by ``INSERT … SELECT`` straight from the registry, so the
-  first national import's 1.1 million tasks never pass through Python.
+- insert: the missing district tasks are created by ``INSERT … SELECT`` straight from the
+  registry.
+
+An organisation's item tasks are created lazily (``create_organization_items``): a national
+registry holds 70,000 organisations × 17 items, and a row that says only «не начато» carries
+nothing the matrix cannot tell from the templates. They are made when a page about the
+organisation or its «Мои шаги» is opened, before anyone can tick them; until then the matrix and
+every figure count a missing task of an applicable item as «не начато» (matrix.py).
 
 Nothing is deleted and no status is touched. Syncs take turns (an advisory lock on PostgreSQL,
 the database lock on SQLite), so a manual ``rollout_sync`` beside an import's never creates a row
-twice. ``owner_ids`` of None means every row; a list of ids is one parameter (a PostgreSQL array,
-a JSON array on SQLite), never a statement per chunk.
+twice; the lazy insert skips rows another request made first (ON CONFLICT DO NOTHING).
+``owner_ids`` of None means every row; a list of ids is one parameter (a PostgreSQL array, a
+JSON array on SQLite), never a statement per chunk.
 """
 
 from __future__ import annotations
@@ -101,11 +108,12 @@ def _apply(
     owner_filter: tuple[str, list],
     scope: str,
     scope_params: list,
+    create: bool = True,
 ) -> Counts:
-    """Restore, archive and insert the plan tasks of the owner column ``owner`` so that the
-    active ones in ``scope`` are exactly ``wanted``: a SELECT of item_id, owner_id from the
-    owners ``o`` (reading the CTE ``cte``), to which ``owner_filter`` adds the owner ids the
-    insert is limited to."""
+    """Restore, archive and (``create``) insert the plan tasks of the owner column ``owner`` so
+    that the active ones in ``scope`` are exactly ``wanted`` (or a part of it, without
+    ``create``): a SELECT of item_id, owner_id from the owners ``o`` (reading the CTE ``cte``),
+    to which ``owner_filter`` adds the owner ids the insert is limited to."""
     lock()
     task = _q(Task._meta.db_table)
     item_col, owner_col = f"{task}.{_q('plan_item_id')}", f"{task}.{_q(owner)}"
@@ -126,8 +134,8 @@ def _apply(
         f"WHERE {where} AND {task}.{archived} = %s AND NOT {is_wanted}",
         [*cte_params, True, now, *scope_params, False, *wanted_params],
     )
-    columns = ("plan_item_id", owner, "class_name", "status", "comment", "reason", "archived",
-               "created_at")  # fmt: skip
+    if not create:
+        return Counts(0, archived_count, restored)
     # Every active task in scope is now wanted: as many as are wanted means none is missing,
     # and a sync that changes nothing skips the anti-join over a million pairs.
     active = _scalar(
@@ -142,15 +150,10 @@ def _apply(
         return Counts(0, archived_count, restored)
     # In the order of the unique index (owner, item): a million rows inserted at random places
     # of it cost half as much again.
-    created = _execute(
-        f"{cte}{_INSERT[connection.vendor == 'sqlite']} {task} "
-        f"({', '.join(_q(c) for c in columns)}) "
-        f"SELECT w.item_id, w.owner_id, '', %s, '', '', %s, %s FROM ({wanted}{owner_filter[0]}) w "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {task} t "
-        f"WHERE t.{_q('plan_item_id')} = w.item_id AND t.{_q(owner)} = w.owner_id) "
-        "ORDER BY w.owner_id, w.item_id",
-        [*cte_params, Status.NOT_STARTED, False, now, *wanted_params, *owner_filter[1]],
-    )
+    created = _insert_missing(
+        owner, cte + _INSERT[connection.vendor == "sqlite"], cte_params, wanted, wanted_params,
+        owner_filter, "ORDER BY w.owner_id, w.item_id",
+    )  # fmt: skip
     if created >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
         # The planner would take the table for as small as before until autovacuum comes:
         # the next sync, which changes nothing, then costs 8 s instead of 1 s.
@@ -159,23 +162,46 @@ def _apply(
     return Counts(created, archived_count, restored)
 
 
+def _insert_missing(
+    owner: str,
+    head: str,
+    head_params: list,
+    wanted: str,
+    wanted_params: list,
+    owner_filter: tuple[str, list],
+    tail: str,
+) -> int:
+    """``head`` (a CTE and INSERT INTO) the tasks of ``wanted`` that do not exist, then ``tail``."""
+    task = _q(Task._meta.db_table)
+    columns = ("plan_item_id", owner, "class_name", "status", "comment", "reason", "archived",
+               "created_at")  # fmt: skip
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return _execute(
+        f"{head} {task} ({', '.join(_q(c) for c in columns)}) "
+        f"SELECT w.item_id, w.owner_id, '', %s, '', '', %s, %s FROM ({wanted}{owner_filter[0]}) w "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {task} t "
+        f"WHERE t.{_q('plan_item_id')} = w.item_id AND t.{_q(owner)} = w.owner_id) {tail}",
+        [*head_params, Status.NOT_STARTED, False, now, *wanted_params, *owner_filter[1]],
+    )
+
+
 # No item applies: every task in scope goes to the archive and none is created.
 _NOTHING = "SELECT 0 AS item_id, 0 AS owner_id FROM (SELECT 0 AS id) o WHERE 1 = 0"
 
 
-def sync_organization_items(
-    items: list[PlanItemTemplate],
-    organization_ids: Collection[int] | None = None,
-    item_ids: Collection[int] | None = None,
-) -> Counts:
-    """Tasks of the organisation-level items among the active ``items`` (restricted to
-    ``item_ids``, when a template changed) for the given organisations (None: all)."""
+def _organization_wanted(
+    items: list[PlanItemTemplate], item_ids: Collection[int] | None
+) -> tuple[str, list, str, list]:
+    """(cte, its params, wanted, its params): the organisation-level items among ``items``
+    (restricted to ``item_ids``) paired with the active organisations of their types."""
     pairs = [
         (item.pk, org_type)
         for item in items
         if item.org_types and (item_ids is None or item.pk in item_ids)
         for org_type in item.org_types
     ]
+    if not pairs:
+        return "", [], _NOTHING, []
     cte = "WITH applicable(item_id, org_type) AS (VALUES {}) ".format(
         ", ".join(["(%s, %s)"] * len(pairs))
     )
@@ -184,14 +210,23 @@ def sync_organization_items(
         f"SELECT a.item_id AS item_id, o.{_q('id')} AS owner_id FROM {org} o "
         f"JOIN applicable a ON a.org_type = o.{_q('org_type')} WHERE o.{_q('is_active')} = %s"
     )
+    return cte, [value for pair in pairs for value in pair], wanted, [True]
+
+
+def sync_organization_items(
+    items: list[PlanItemTemplate],
+    organization_ids: Collection[int] | None = None,
+    item_ids: Collection[int] | None = None,
+) -> Counts:
+    """Restore and archive the tasks of the organisation-level items among the active ``items``
+    (restricted to ``item_ids``, when a template changed) for the given organisations (None:
+    all). The missing ones are not created here but by ``create_organization_items``."""
+    cte, cte_params, wanted, wanted_params = _organization_wanted(items, item_ids)
     task_org = f"{_q(Task._meta.db_table)}.{_q('organization_id')}"
     scope, scope_params = _ids_filter(task_org, organization_ids)
     items_sql, items_params = _values_filter(
         f"{_q(Task._meta.db_table)}.{_q('plan_item_id')}", item_ids
     )
-    cte_params, wanted_params = [value for pair in pairs for value in pair], [True]
-    if not pairs:
-        cte, cte_params, wanted, wanted_params = "", [], _NOTHING, []
     return _apply(
         owner="organization_id",
         cte=cte,
@@ -201,7 +236,24 @@ def sync_organization_items(
         owner_filter=_ids_filter(f"o.{_q('id')}", organization_ids),
         scope=scope + items_sql,
         scope_params=scope_params + items_params,
+        create=False,
     )
+
+
+def create_organization_items(
+    items: list[PlanItemTemplate], organization_ids: Collection[int]
+) -> int:
+    """Create the missing tasks of the given organisations' items (the few organisations a page
+    is about): one statement, no lock; a row another request created first is skipped."""
+    if not organization_ids:
+        return 0
+    cte, cte_params, wanted, wanted_params = _organization_wanted(items, None)
+    if not cte:
+        return 0
+    return _insert_missing(
+        "organization_id", f"{cte}INSERT INTO", cte_params, wanted, wanted_params,
+        _ids_filter(f"o.{_q('id')}", organization_ids), "ON CONFLICT DO NOTHING",
+    )  # fmt: skip
 
 
 def sync_municipality_items(

@@ -67,6 +67,17 @@ class MySteps:
     teacher_without_classes: list[Membership]
 
 
+def own_organization_ids(user) -> list[int]:
+    """The organisations whose plan items are on the person's «Мои шаги» (as admin or head)."""
+    return sorted(
+        {
+            m.organization_id
+            for m in scope_of(user).memberships
+            if m.role in (Role.OO_ADMIN, Role.OO_HEAD) and m.organization_id
+        }
+    )
+
+
 def my_steps(user) -> MySteps:
     scope = scope_of(user)
     memberships = [m for m in scope.memberships if m.role in _CHECKLIST_ROLE_ORDER]
@@ -93,7 +104,7 @@ def my_steps(user) -> MySteps:
                 subtitle = f"{rows[0].task.class_name} · {where}"
             step_blocks.append(StepBlock(checklist.title, subtitle, rows, m))
 
-    org_ids = [m.organization_id for m in memberships if m.role in (Role.OO_ADMIN, Role.OO_HEAD)]
+    org_ids = own_organization_ids(user)
     district_ids = [m.municipality_id for m in memberships if m.role == Role.DISTRICT_LEAD]
     plan_blocks = []
     if org_ids or district_ids:

@@ -8,7 +8,8 @@ again (their ticks and history intact). It never deletes and never touches a sta
 idempotent: ``rollout_sync`` may run any number of times. Memberships (people: hundreds per
 call) are compared in Python in chunks of ``CHUNK``; plan items (a national import brings a
 million) are synced in SQL by ``plan_sync``. The queries per call do not depend on the number
-of rows.
+of rows. An organisation's item tasks are the exception to "create": they are made when a page
+about the organisation is opened (``organization_tasks_ensure``, see plan_sync).
 """
 
 import datetime
@@ -247,6 +248,17 @@ def _sync_organizations(organization_ids, items=None, item_ids=None) -> SyncResu
 def _sync_municipalities(municipality_ids, items=None, item_ids=None) -> SyncResult:
     items = _active_items() if items is None else items
     return SyncResult(*plan_sync.sync_municipality_items(items, municipality_ids, item_ids))
+
+
+def organization_tasks_ensure(*, organization_ids: Iterable[int]) -> int:
+    """Create the missing item tasks of these organisations (their page, or their admin's and
+    head's «Мои шаги», is being opened, and its rows link to the tasks). Figures do not change:
+    the matrix already counts a missing task as «не начато»."""
+    ids = _ids(organization_ids)
+    if not ids:
+        return 0
+    with transaction.atomic():
+        return plan_sync.create_organization_items(_active_items(), ids)
 
 
 def _ids(values) -> list[int]:

@@ -25,11 +25,12 @@ from .exports import matrix_workbook
 from .forms import DistrictContactsForm, MatrixFilterForm, TaskStatusForm
 from .measures import measured_states
 from .models import DistrictContacts, Evidence, EvidenceKind
-from .services import district_contacts_publish, task_status_change
+from .services import district_contacts_publish, organization_tasks_ensure, task_status_change
 
 
 @login_required
 def my_steps(request):
+    organization_tasks_ensure(organization_ids=selectors.own_organization_ids(request.user))
     data = selectors.my_steps(request.user)
     return render(request, "rollout/my_steps.html", {"data": data})
 
@@ -142,6 +143,7 @@ def organization_progress(request, pk: int):
         pk=pk,
     )
     require_whole_organization(request.user, organization)
+    organization_tasks_ensure(organization_ids=[organization.pk])
     progress = selectors.organization_progress(request.user, organization)
     return render(
         request,

@@ -85,3 +85,13 @@ def person(role: str, scope, *, classes=(), **user_fields) -> User:
     if classes:
         membership.classes.set(classes)
     return user
+
+
+def plan_task(organization: Organization, code: str):
+    """The organisation's task of plan item ``code``, created as opening its page creates it
+    (an organisation's item tasks are made lazily, rollout.plan_sync)."""
+    from rollout.models import Task
+    from rollout.services import organization_tasks_ensure
+
+    organization_tasks_ensure(organization_ids=[organization.pk])
+    return Task.objects.get(organization=organization, plan_item__code=code)

@@ -8,7 +8,7 @@ from organizations.models import OrgType, Role
 from rollout.models import ChecklistTemplate, Status, Task
 from rollout.services import task_status_change, tasks_sync_all
 from rollout.templates_data import templates_load
-from tests.factories import PASSWORD, OrganizationFactory, SchoolClassFactory, person
+from tests.factories import PASSWORD, OrganizationFactory, SchoolClassFactory, person, plan_task
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,7 +41,7 @@ def rollout_world(world, monkeypatch):
         for task in Task.objects.filter(user__in=[admin, teacher])[: 2 + 3 * n]:
             task_status_change(task=task, user=task.user, status=Status.DONE)
         if n % 2:
-            item = Task.objects.get(organization=org, plan_item__code="2.2")
+            item = plan_task(org, "2.2")
             task_status_change(task=item, user=admin, status=Status.IN_PROGRESS)
     # Looked up here, not in the test: ORM calls made while Playwright's loop runs would hold a
     # database connection the teardown cannot close (PostgreSQL then refuses to drop the test DB).

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rollout.models import PlanItemTemplate, Status, Task
 from rollout.services import task_status_change
 from rollout.summaries import organization_panel
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, plan_task
 from tests.rollout.conftest import Reading
 
 
@@ -30,7 +30,7 @@ def test_every_page_gives_each_district_the_same_overdue_and_done(world, client,
         status=Status.DONE,
     )
     for code, status in (("2.3", Status.DONE), ("1.5", Status.NOT_REQUIRED)):
-        task = Task.objects.get(organization=world.school, plan_item__code=code)
+        task = plan_task(world.school, code)
         task_status_change(task=task, user=world.oo_admin, status=status, reason="нет в ОО")
     measured = PlanItemTemplate.objects.exclude(indicator="").first()
     readings.data[world.school.pk] = {

@@ -15,7 +15,7 @@ from organizations.models import OrgType, Role
 from rollout.matrix import district_progress
 from rollout.models import Status, Task
 from rollout.services import task_status_change
-from tests.factories import OrganizationFactory, SchoolClassFactory, person
+from tests.factories import OrganizationFactory, SchoolClassFactory, person, plan_task
 
 
 def _matrix(client, world, **params):
@@ -103,7 +103,7 @@ def test_filters_by_type_search_status_column_and_overdue(world, client, today):
     page = _matrix(client, world, q=str(world.school.sferum_id)).content.decode()
     assert world.school.short_name in page and world.other_school.short_name not in page
 
-    task = Task.objects.get(organization=world.school, plan_item__code="2.1")
+    task = plan_task(world.school, "2.1")
     task_status_change(task=task, user=world.oo_admin, status=Status.DONE)
     column = f"p{task.plan_item_id}"
     page = _matrix(client, world, status="done", col=column).content.decode()
@@ -135,7 +135,7 @@ def _populate(world, n: int) -> None:
         person(Role.OO_HEAD, org)
         person(Role.CLASS_TEACHER, org, classes=[school_class])
         if i % 2:
-            task = Task.objects.filter(organization=org, plan_item__code="2.1").get()
+            task = plan_task(org, "2.1")
             task.status = Status.DONE
             task.save()
 
@@ -198,7 +198,7 @@ def test_overdue_and_due_this_week_lists(world, client, today):
 
     today.set(datetime.date(2025, 12, 2))
     url = reverse("rollout:district_deadlines", args=[world.municipality.pk, "overdue"])
-    done = Task.objects.get(organization=world.other_school, plan_item__code="2.3")
+    done = plan_task(world.other_school, "2.3")
     task_status_change(task=done, user=world.operator, status=Status.DONE)
     response = client.get(url)
     groups = {g.column.label: g.organizations for g in response.context["groups"]}
@@ -223,7 +223,7 @@ def test_the_district_page_shows_the_leads_steps_district_items_and_summary(worl
 
 def test_the_region_page_summarises_each_district(world, client, today):
     today.set(datetime.date(2025, 12, 2))
-    task = Task.objects.get(organization=world.school, plan_item__code="2.3")
+    task = plan_task(world.school, "2.3")
     task_status_change(task=task, user=world.oo_admin, status=Status.DONE)
     client.force_login(world.coordinator)
     response = client.get(reverse("rollout:region", args=[world.region.pk]))

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from rollout.measures import MeasuredState, format_pct, measured_states
-from rollout.models import PlanItemTemplate, Status, Task
+from rollout.models import PlanItemTemplate, Status
 from rollout.services import task_status_change
+from tests.factories import plan_task
 from tests.rollout.conftest import Reading
 
 WEEK = datetime.date(2025, 11, 24)
@@ -69,7 +70,7 @@ def test_readings_are_fetched_once_for_all_organisations(world, readings):
 
 
 def test_a_measured_item_cannot_be_ticked_by_the_service_either(world):
-    task = Task.objects.get(organization=world.school, plan_item__code="1.7")
+    task = plan_task(world.school, "1.7")
     with pytest.raises(ValidationError, match="по данным мониторинга"):
         task_status_change(task=task, user=world.oo_admin, status=Status.DONE)
 
@@ -83,7 +84,7 @@ def test_pages_show_the_measured_state(world, readings, client):
     assert (
         "Выполнено по данным мониторинга на неделю 24.11–30.11.2025: 78,4 % при цели 75 %" in page
     )
-    task = Task.objects.get(organization=world.school, plan_item__code="1.7")
+    task = plan_task(world.school, "1.7")
     page = client.get(reverse("rollout:task", args=[task.pk])).content.decode()
     assert "78,4 %" in page and "вручную его отметить нельзя" in page
     client.force_login(world.district_lead)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from organizations.models import Role
 from rollout.models import Status, Task
-from tests.factories import person
+from tests.factories import person, plan_task
 
 ALL = (
     "coordinator",
@@ -40,9 +40,9 @@ def _tasks(world):
             user=world.teacher, step__code="class_teacher-without_vkm-1"
         ),
         "lead_step": Task.objects.get(user=world.district_lead, step__code="district_lead-2"),
-        "oo_item": Task.objects.get(organization=world.school, plan_item__code="2.1"),
+        "oo_item": plan_task(world.school, "2.1"),
         "uo_item": Task.objects.get(municipality=world.municipality, plan_item__code="1.2"),
-        "measured": Task.objects.get(organization=world.school, plan_item__code="4.2"),
+        "measured": plan_task(world.school, "4.2"),
     }
 
 

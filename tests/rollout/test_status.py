@@ -11,7 +11,7 @@ from django.urls import reverse
 from organizations.models import Role
 from rollout.models import DistrictContacts, Evidence, Status, StatusChange, Task
 from rollout.services import EvidenceInput, district_contacts_publish, task_status_change
-from tests.factories import MunicipalityFactory, OrganizationFactory, person
+from tests.factories import MunicipalityFactory, OrganizationFactory, person, plan_task
 from tests.rollout.files import EXE, PDF, docx, upload
 
 
@@ -25,7 +25,7 @@ def _step(user, code) -> Task:
 
 
 def _item(org, code) -> Task:
-    return Task.objects.get(organization=org, plan_item__code=code)
+    return plan_task(org, code)
 
 
 def _post(client, task, **data):

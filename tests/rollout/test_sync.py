@@ -7,16 +7,19 @@ from unittest import mock
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from organizations.models import Membership, Organization, OrgType, Role, SchoolClass
+from rollout.matrix import district_progress
 from rollout.models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate, Status, Task
-from rollout.services import task_status_change, tasks_sync_all
+from rollout.services import organization_tasks_ensure, task_status_change, tasks_sync_all
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     SchoolClassFactory,
     UserFactory,
     person,
+    plan_task,
 )
 
 
@@ -61,23 +64,34 @@ def test_switching_the_ВКМ_profile_swaps_the_checklist_and_keeps_the_old_tick
     assert not first.archived and first.status == Status.DONE
 
 
-def test_a_new_organisation_gets_the_plan_items_of_its_type(world):
+def _ensure(*orgs) -> int:
+    return organization_tasks_ensure(organization_ids=[org.pk for org in orgs])
+
+
+def test_a_new_organisation_gets_the_plan_items_of_its_type_when_its_page_opens(world, client):
     preschool = OrganizationFactory(municipality=world.municipality, org_type=OrgType.DOU)
+    assert not Task.objects.filter(organization=preschool).exists()
+    client.force_login(world.district_lead)
+    page = client.get(reverse("rollout:organization", args=[preschool.pk]))
+    assert page.status_code == 200
     codes = set(
         Task.objects.filter(organization=preschool).values_list("plan_item__code", flat=True)
     )
     assert {"2.4", "2.5", "3.2-dou", "1.5", "4.4"} <= codes
     assert not codes & {"2.6", "2.8", "2.9", "3.2-ou-udo", "1.1"}
+    assert {r.task.plan_item.code for r in page.context["progress"].plan.rows} == codes
     college = OrganizationFactory(municipality=world.municipality, org_type=OrgType.SPO)
+    assert _ensure(college) == 0
     assert not Task.objects.filter(organization=college).exists()
 
 
 def test_a_changed_organisation_type_archives_and_adds_items(world):
-    task = Task.objects.get(organization=world.other_school, plan_item__code="2.8")
+    task = plan_task(world.other_school, "2.8")
     world.other_school.org_type = OrgType.DOU
     world.other_school.save()
     task.refresh_from_db()
     assert task.archived
+    assert _ensure(world.other_school) > 0
     assert Task.objects.filter(
         organization=world.other_school, plan_item__code="2.4", archived=False
     ).exists()
@@ -125,6 +139,7 @@ def test_a_step_switched_off_is_archived_and_comes_back_with_its_status(world):
 
 
 def test_a_plan_item_switched_off_leaves_every_organisation(world):
+    _ensure(*Organization.objects.all())
     item = PlanItemTemplate.objects.get(code="2.2")
     item.is_active = False
     item.save()
@@ -206,8 +221,10 @@ def test_rollout_sync_fills_in_what_bulk_writes_skipped_and_is_idempotent(world,
     call_command("rollout_sync")
     assert "создано" in capsys.readouterr().out
     for org, user in zip(orgs, users, strict=True):
-        assert Task.objects.filter(organization=org, plan_item__isnull=False).count() == 18
         assert Task.objects.filter(user=user).count() == 5
+        # The organisation's items come with its page (or its admin's «Мои шаги»).
+        assert not Task.objects.filter(organization=org, plan_item__isnull=False).exists()
+        assert _ensure(org) == 18
     total = Task.objects.count()
     result = tasks_sync_all()
     assert (result.created, result.archived, result.restored) == (0, 0, 0)
@@ -249,17 +266,31 @@ def _import_a_new_school(world):
     return upload, Organization.objects.get(sferum_id=555003)
 
 
-def test_an_imports_new_organisations_get_their_plan_tasks_once_it_commits(
-    world, django_capture_on_commit_callbacks
+def test_an_imports_new_organisation_is_in_the_matrix_at_once_and_gets_its_tasks_on_its_page(
+    world, client, django_capture_on_commit_callbacks
 ):
     """The importer writes in bulk, without model signals: monitoring's registry_grown, sent on
-    commit, queues tasks_sync_registry_task (inline in the tests)."""
+    commit, queues tasks_sync_registry_task (inline in the tests), which creates no row for a
+    new organisation's items; the matrix counts them «не начато» until its page is opened."""
     with django_capture_on_commit_callbacks() as callbacks:
         _, school = _import_a_new_school(world)
-    assert not Task.objects.filter(organization=school).exists()
     for callback in callbacks:
         callback()
-    assert Task.objects.filter(organization=school, plan_item__isnull=False).exists()
+    assert not Task.objects.filter(organization=school).exists()
+    progress = district_progress(school.municipality)
+    row = next(r for r in progress.rows if r.organization == school)
+    items = [
+        cell.state
+        for column, cell in zip(progress.columns, row.cells, strict=True)
+        if column.item is not None and school.org_type in column.item.org_types
+        and column.item.indicator == ""
+    ]  # fmt: skip
+    assert items and set(items) <= {"todo", "overdue"}
+    client.force_login(world.coordinator)
+    assert client.get(reverse("rollout:organization", args=[school.pk])).status_code == 200
+    assert Task.objects.filter(organization=school, plan_item__isnull=False).count() == len(
+        [c for c in progress.columns if c.item and school.org_type in c.item.org_types]
+    )
 
 
 def test_an_import_whose_sync_cannot_be_queued_stays_done(

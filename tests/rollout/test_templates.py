@@ -12,15 +12,18 @@ from openpyxl import load_workbook
 from tablib import Dataset
 
 from organizations.models import OrgType, Role
+from rollout.matrix import district_progress
 from rollout.models import (
     ChecklistStepTemplate,
     ChecklistTemplate,
     PlanItemTemplate,
+    Status,
     Task,
     parse_responsible,
 )
 from rollout.resources import ChecklistStepResource, PlanItemResource
 from rollout.templates_data import templates_read
+from tests.factories import plan_task
 
 # Seed 004 numbers its items 1.1–4.4; item 3.2 has two rows with different expected results (ДОУ;
 # ОУ, УДО), kept as two items with the same number: 26 numbers, 27 items.
@@ -192,6 +195,8 @@ def test_a_new_plan_item_imported_from_xlsx_reaches_every_organisation_of_its_ty
     assert not result.has_errors() and not result.has_validation_errors()
     item = PlanItemTemplate.objects.get(code="5.1")
     assert item.org_types == [OrgType.OU] and not item.for_district
+    assert f"p{item.pk}" in [c.key for c in district_progress(world.municipality).columns]
+    assert plan_task(world.school, "5.1").status == Status.NOT_STARTED
     assert Task.objects.filter(plan_item=item, organization=world.school).count() == 1
 
 

@@ -28,7 +28,7 @@ from monitoring.models import Upload
 from organizations.models import Invitation, Membership, Organization, Role, SchoolClass
 from rollout.models import ChecklistTemplate, Evidence, EvidenceKind, Status, Task
 from rollout.templates_data import templates_load
-from tests.factories import person
+from tests.factories import person, plan_task
 
 # --- what the walk leaves out, and why --------------------------------------------------------
 
@@ -351,7 +351,7 @@ class Objects:
         if level == "teacher" and scope == "inside":
             return Task.objects.filter(user=self.w.teacher, step__isnull=False).first()
         organization = self.w.school if level == "teacher" else self._school_of(level, scope)
-        return Task.objects.get(organization=organization, plan_item__code="2.1")
+        return plan_task(organization, "2.1")
 
     def task(self, level, scope):
         return {"pk": self._task(level, scope).pk}

@@ -16,10 +16,10 @@ from monitoring import services as upload_services
 from monitoring.models import Target, Upload
 from organizations.models import Invitation, Membership, Organization, Role, SchoolClass
 from organizations.services import invitation_token
-from rollout.models import ChecklistTemplate, Status, Task
+from rollout.models import ChecklistTemplate, Status
 from rollout.services import task_status_change
 from rollout.templates_data import templates_load
-from tests.factories import OrganizationFactory, person
+from tests.factories import OrganizationFactory, person, plan_task
 from tests.monitoring.conftest import export_file, export_row
 
 D1 = dt.date(2025, 11, 17)
@@ -121,7 +121,7 @@ def _upload(user, organizations, date=D1):
 
 
 def _school_item(organization, code="2.1"):
-    return Task.objects.get(organization=organization, plan_item__code=code)
+    return plan_task(organization, code)
 
 
 def test_each_audited_change_reaches_the_district_leads_log_with_who_and_when(world, client):
