@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,7 +38,8 @@ KPI_DEFS = (
     (
         "students_parents_activity",
         "Активность обучающихся и родителей",
-        ("обучающийся или родитель", "обучающихся или родителей", "обучающихся и родителей"),
+        # The tile names whom it counts; "человек" agrees with every number.
+        ("человек", "человека", "человек"),
     ),
     ("teachers_registered", "Учителей зарегистрировано", ("учитель", "учителя", "учителей")),
     ("students_registered", "Учеников зарегистрировано", ("ученик", "ученика", "учеников")),
@@ -64,12 +65,49 @@ def adequate(with_data: int, before: int | None) -> bool:
 
 
 @dataclass(frozen=True)
+class Population:
+    """Whom an area's figures count, so that every count can say it: the active organisations
+    of the registry, of which ``counted`` are of the types the indicators count
+    (IndicatorRule), and the others by type (education authorities, «другое»)."""
+
+    registry: int
+    counted: int
+    excluded: tuple[tuple[str, int], ...]  # (type's short name, organisations)
+
+
+def counted_types() -> frozenset[str]:
+    """The organisation types any indicator counts (one query)."""
+    return frozenset(t for types in rule_types().values() for t in types)
+
+
+def population_of(organizations, types: frozenset[str] | None = None) -> Population:
+    """The population of the area whose organisations (a queryset) are given: one query."""
+    types = counted_types() if types is None else types
+    choices = Organization._meta.get_field("org_type").choices
+    by_type = dict(
+        organizations.filter(is_active=True)
+        .values_list("org_type")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    excluded = tuple(
+        (label, by_type[code]) for code, label in choices if code in by_type and code not in types
+    )
+    return Population(
+        registry=sum(by_type.values()),
+        counted=sum(n for code, n in by_type.items() if code in types),
+        excluded=excluded,
+    )
+
+
+@dataclass(frozen=True)
 class Coverage:
     """How many organisations an area's week of figures comes from."""
 
     with_data: int
     organizations: int
     before: int | None  # organisations with data in the area's previous week with data
+    population: Population | None = None  # the area's registry, for the page to say whom
 
     @property
     def adequate(self) -> bool:
@@ -270,8 +308,11 @@ def _coverages(with_data: list) -> dict[dt.date, Coverage]:
     return coverages
 
 
-def _area(rows: list, requested: dt.date | None, region_id: int, values) -> AreaDashboard:
-    """``values``: the area's organisation rows (any week), for each indicator's coverage."""
+def _area(
+    rows: list, requested: dt.date | None, region_id: int, values, population: Population
+) -> AreaDashboard:
+    """``values``: the area's organisation rows (any week), for each indicator's coverage;
+    ``population``: the area's registry, which the coverage line names."""
     with_data = [r for r in rows if r.organizations_with_data]
     weeks = [r.week_start for r in with_data]
     coverages = _coverages(with_data)
@@ -285,6 +326,8 @@ def _area(rows: list, requested: dt.date | None, region_id: int, values) -> Area
     targets = list(Target.objects.all())
     in_force = targets_in_force(week, targets) if week else {}
     coverage = coverages.get(week)
+    if coverage is not None:
+        coverage = replace(coverage, population=population)
     reach = _area_reach(coverage, indicator_reach(values.filter(week_start=week)) if week else {})
     return AreaDashboard(
         week=week,
@@ -330,7 +373,8 @@ def region_dashboard(region: Region, requested: dt.date | None, municipalities) 
     """The region's week, and its municipalities (those given, already scoped) as a league."""
     rows = list(WeeklyRegionValue.objects.filter(region=region).order_by("week_start"))
     values = WeeklyOrganizationValue.objects.filter(organization__municipality__region=region)
-    area = _area(rows, requested, region.pk, values)
+    population = population_of(Organization.objects.filter(municipality__region=region))
+    area = _area(rows, requested, region.pk, values, population)
     league = []
     if area.week:
         values = WeeklyMunicipalityValue.objects.filter(
@@ -372,7 +416,9 @@ def district_dashboard(
     )
     region_id = municipality.region_id
     values = WeeklyOrganizationValue.objects.filter(organization__municipality=municipality)
-    area = _area(rows, requested, region_id, values)
+    types = counted_types()
+    population = population_of(Organization.objects.filter(municipality=municipality), types)
+    area = _area(rows, requested, region_id, values, population)
     organizations = filters.apply(organizations.filter(municipality=municipality))
     league = []
     if area.week:
@@ -388,7 +434,8 @@ def district_dashboard(
             kpis = kpis_for(row, previous.get(org.pk), in_force, region_id)
             league.append(
                 LeagueRow(org.short_name, org.pk, row, {k.code: k for k in kpis},
-                          {"org_type": org.get_org_type_display(), "organization": org})
+                          {"org_type": org.get_org_type_display(), "organization": org,
+                           "counted": org.org_type in types})
             )  # fmt: skip
     return area, league
 

@@ -118,7 +118,12 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
         ]
         if with_type:
             org_type = conditional_escape(row.extra.get("org_type", ""))
-            cells.append(f'<td data-value="{org_type}">{org_type}</td>')
+            outside = (
+                ' <span class="badge text-bg-light border">не в показателях</span>'
+                if row.extra.get("counted") is False
+                else ""
+            )
+            cells.append(f'<td data-value="{org_type}">{org_type}{outside}</td>')
         else:
             with_data = v.organizations_with_data if v else 0
             shown = (

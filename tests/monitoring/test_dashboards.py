@@ -290,7 +290,8 @@ def test_a_partial_week_still_opens_and_says_how_few_it_covers(partial_week, cli
         total = area.current.organizations  # the area's registry: 12 schools in the district
         assert total >= 12
         page = response.content.decode()
-        assert f"Данные по 2 из {total} ОО (неделей раньше — по 10)" in page
+        assert f"Данные по 2 из {total} ОО, входящих в показатели" in page
+        assert "(неделей раньше — по 10)" in page
         assert 'class="badge text-bg-warning">неполные данные' in page
         assert "Данные за эту неделю неполные" in page
         sp = {k.code: k for k in area.kpis}["students_parents_activity"]
