@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "organizations",
     "rollout",
     "monitoring",
+    "notify",
     "portal",
 ]
 
@@ -228,15 +229,40 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # The outbox: what is due, retries included (notify.outbox).
+    "notify-outbox-send": {
+        "task": "notify.outbox_send",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
+# E-mail: SMTP once EMAIL_HOST is set, else the console (development and the demo).
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Сферум-портал <noreply@localhost>")
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+
+# MAX (the messenger's Bot API): off until a bot token is set. Only a verified organisation can
+# register a bot, so each ministry registers its own and sets its token and name here.
+MAX_BOT_TOKEN = env("MAX_BOT_TOKEN", "")
+MAX_BOT_NAME = env("MAX_BOT_NAME", "")
+MAX_API_URL = env("MAX_API_URL", "https://platform-api.max.ru")
+MAX_WEBHOOK_SECRET = env("MAX_WEBHOOK_SECRET", "")
+# A PEM file with the Russian Trusted Root CA (Минцифры России), trusted beside certifi's roots.
+MAX_CA_BUNDLE = env("MAX_CA_BUNDLE", "")
+# How long a profile page's MAX deep link may be used, seconds.
+MAX_LINK_TIMEOUT = int(env("MAX_LINK_TIMEOUT", str(24 * 3600)))
 
 # Statistics uploads: files above the inline limit are checked in a Celery task.
 STATS_UPLOAD_MAX_BYTES = int(env("STATS_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))

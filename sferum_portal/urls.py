@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("rollout.urls")),
     path("", include("portal.urls")),
+    path("", include("notify.urls")),
 ]
 # Media (uploaded statistics files, evidence) is never served as such: only through views that
 # check the person's scope.
