@@ -64,7 +64,7 @@ def main(*, with_iexport: bool = True) -> dict:
         ("first national import to fresh dashboards (70,000 new ОО, tasks inline)",
          *_fmt(first)),
         ("  check / write / weekly recompute / task sync", _split(first),
-         f"{first['tasks']:,} tasks"),
+         f"{first['tasks']:,} tasks made (ОО items wait for their pages)"),
         ("task sync of everything when nothing changed (rollout_sync)", f"{noop['seconds']:.2f} s",
          "changed nothing" if not noop["changed"] else "CHANGED TASKS"),
         ("weekly import to fresh dashboards (70,000 rows, next date), median", *_fmt(steady),
