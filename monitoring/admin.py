@@ -41,7 +41,8 @@ class ProblemInline(admin.TabularInline):
     model = UploadProblem
     extra = 0
     can_delete = False
-    readonly_fields = ("severity", "code", "sheet", "row", "column", "header", "message")
+    readonly_fields = ("severity", "code", "sheet", "row", "column", "header", "sferum_id",
+                       "organization_name", "registry_name", "message")  # fmt: skip
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -14,7 +14,8 @@ ERROR_FILL, WARNING_FILL = "F8D7DA", "FFF3CD"
 
 def problems_workbook(upload: Upload, problems) -> Workbook:
     """The errors and warnings given (an upload's, as far as the reader may see them), located
-    by sheet, row and column."""
+    by sheet, row and column, with the organisation of the row (its Sferum ID and name as in
+    the file, and the registry's name when it is registered)."""
     rows = (
         [
             upload.file_name,
@@ -24,14 +25,29 @@ def problems_workbook(upload: Upload, problems) -> Workbook:
             p.header,
             Cell(p.get_severity_display(), ERROR_FILL if p.severity == "error" else WARNING_FILL),
             p.message,
+            # Last, so that the earlier columns keep their places for those who read them.
+            p.sferum_id,
+            p.organization_name,
+            p.registry_name,
         ]
         for p in problems.order_by("severity", "id")
     )
     return table_workbook(
         "Замечания",
-        ["Файл", "Лист", "Строка", "Столбец", "Заголовок столбца", "Вид", "Описание"],
+        [
+            "Файл",
+            "Лист",
+            "Строка",
+            "Столбец",
+            "Заголовок столбца",
+            "Вид",
+            "Описание",
+            "ID Сферум",
+            "ОО в файле",
+            "ОО в реестре",
+        ],
         rows,
-        widths=[30, 16, 9, 9, 30, 16, 90],
+        widths=[30, 16, 9, 9, 30, 16, 90, 14, 40, 40],
     )
 
 

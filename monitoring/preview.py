@@ -1,5 +1,6 @@
 """The preview of a checked upload as plain lines: the command prints them, tests read them."""
 
+from .importers.problems import Problem, organization_label
 from .models import Upload
 
 STAFF_COLUMN_MISSING = (
@@ -57,10 +58,20 @@ def preview_lines(upload: Upload) -> list[str]:
 
 def problem_lines(file_name: str, problems) -> list[str]:
     """``file:sheet:row:column: message`` for every problem (parser Problems or stored
-    UploadProblems), errors first."""
+    UploadProblems), errors first; a row's problem ends with its organisation («— ОО «…»,
+    ID Сферум …»), so that a line read alone says which school."""
     ordered = sorted(problems, key=lambda p: p.severity != "error")
     return [
         f"{file_name}:{p.sheet or ''}:{p.row or ''}:{p.column or ''}: "
         f"{'ошибка' if p.severity == 'error' else 'предупреждение'}: {p.message}"
+        + _organization_tail(p)
         for p in ordered
     ]
+
+
+def _organization_tail(problem) -> str:
+    if isinstance(problem, Problem):
+        label = organization_label(problem.organization, problem.sferum_id)
+    else:
+        label = problem.organization_label
+    return f" — {label}" if label else ""

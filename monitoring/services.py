@@ -25,7 +25,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organizations.models import Municipality
+from organizations.models import Municipality, Organization
 from organizations.selectors import Scope, operator_scope, scope_of
 from organizations.versions import ALL, data_changed
 from sferum_portal.plurals import count_ru
@@ -133,9 +133,32 @@ def _record_check(upload: Upload, checked: CheckedFile) -> None:
     apply_check(upload, checked)
 
 
+def _registry_names(checked: CheckedFile) -> dict[str, str]:
+    """Sferum ID (as the problems give it) -> the registry's short name, for the organisations
+    the problems name: the plan's known ones, and one query for the IDs of rows the parser
+    refused (which the plan never saw)."""
+    names = {str(sid): known.short_name for sid, known in checked.plan.known.items()}
+    missing = {
+        int(p.sferum_id)
+        for p in checked.problems
+        if p.sferum_id
+        and p.sferum_id.isascii()
+        and p.sferum_id.isdigit()
+        and len(p.sferum_id) < 19  # within a bigint: raw text of any length is no ID to query
+        and p.sferum_id not in names
+    }
+    if missing:
+        found = Organization.objects.filter(sferum_id__in=missing).values_list(
+            "sferum_id", "short_name"
+        )
+        names.update((str(sid), name) for sid, name in found)
+    return names
+
+
 def _record_problems(upload: Upload, checked: CheckedFile) -> None:
     upload.problems.all().delete()
     areas = checked.plan.row_areas
+    registry = _registry_names(checked)
     problems = []
     for p in checked.problems:
         mo_ids = areas.get((p.sheet, p.row), ()) if p.row is not None else ()
@@ -149,6 +172,9 @@ def _record_problems(upload: Upload, checked: CheckedFile) -> None:
                 column=p.column or "",
                 header=(p.header or "")[:300],
                 message=p.message,
+                sferum_id=p.sferum_id or "",
+                organization_name=p.organization or "",
+                registry_name=registry.get(p.sferum_id, "") if p.sferum_id else "",
                 municipality_id=mo_ids[0] if mo_ids else None,
                 municipality_in_file_id=mo_ids[1] if len(mo_ids) > 1 else None,
             )

@@ -371,13 +371,50 @@ class _SheetParser:
         self.repeated: dict[tuple, list[int]] = {}  # doubtful value -> [problem index, count]
         self.header_number: int | None = None
         self.texts: dict[int, str] = {}
+        # Where the rows being parsed keep their organisation: the name and ID columns.
+        self.owner_columns: tuple[int, int] | None = None
         self.summary_sheet = any(word in name.lower() for word in SUMMARY_SHEET_WORDS)
 
-    def problem(self, severity, code, message, row=None, index=None, header=None) -> None:
+    def problem(
+        self, severity, code, message, row=None, index=None, header=None, cells=None, owner=None
+    ) -> None:
+        """Record a problem; ``cells`` (a data row's raw cells) or ``owner`` ((Sferum ID,
+        name) already known) name the row's organisation."""
         column = None if index is None else column_letter(index)
+        if owner is None and cells is not None:
+            owner = self.owner(cells)
+        sferum_id, organization = owner or (None, None)
         self.result.problems.append(
-            Problem(severity, code, message, self.result.file_name, self.name, row, column, header)
+            Problem(
+                severity,
+                code,
+                message,
+                self.result.file_name,
+                self.name,
+                row,
+                column,
+                header,
+                sferum_id,
+                organization,
+            )
         )
+
+    def owner(self, cells) -> tuple[str | None, str | None]:
+        """(Sferum ID, name) of a data row's organisation as its cells give them, even when the
+        row does not parse: the ID as a number, or the raw text of an unreadable one."""
+        if self.owner_columns is None:
+            return None, None
+        name_index, id_index = self.owner_columns
+        raw_id = cells[id_index] if id_index < len(cells) else None
+        raw_name = cells[name_index] if name_index < len(cells) else None
+        sferum_id = None
+        if not v.is_empty(raw_id):
+            try:
+                sferum_id = str(v.clean_sferum_id(raw_id))
+            except (v.CellError, v.CellWarning):
+                sferum_id = " ".join(v.shown(raw_id).split())[:100]
+        name = None if v.is_empty(raw_name) else " ".join(v.shown(raw_name).split())[:300]
+        return sferum_id, name
 
     def parse(self, rows: Iterable[Sequence[Any]]) -> bool:
         """Parse the sheet; False when it has no header row (nothing is recorded then)."""
@@ -406,6 +443,12 @@ class _SheetParser:
         if not cells or header is None:
             return
         below = [cell for cell in cells if cell[0] > header]
+        shown_rows = {row for row, _, _ in below[:UNCALCULATED_SHOWN]}
+        owners = {
+            parsed.row: (str(parsed.sferum_id), parsed.short_name)
+            for parsed in self.result.rows
+            if parsed.sheet == self.name and parsed.row in shown_rows
+        }
         for row, index, formula in below[:UNCALCULATED_SHOWN]:
             self.problem(
                 WARNING,
@@ -416,6 +459,7 @@ class _SheetParser:
                 row,
                 index,
                 self.texts.get(index),
+                owner=owners.get(row),
             )
         if len(below) > UNCALCULATED_SHOWN:
             self.problem(
@@ -553,6 +597,7 @@ class _SheetParser:
         width = header.width
         unnamed = [index for index in range(width) if index not in header.texts]
         name_index, id_index = header.keys["short_name"], header.keys["sferum_id"]
+        self.owner_columns = (name_index, id_index)
         date_index = header.keys["date"]
         required = [header.keys[key] for key in REQUIRED_COLUMNS]
         template = list(_TEMPLATE)
@@ -592,12 +637,12 @@ class _SheetParser:
                     try:
                         value = clean(cell)
                     except v.CellError as error:
-                        self.problem(ERROR, error.code, error.message, number, index, text)
+                        self.problem(ERROR, error.code, error.message, number, index, text, cells)
                         failed = True
                         continue
                     except v.CellWarning as warning:
                         value = warning.value
-                        self.repeated_warning(warning, number, index, text)
+                        self.repeated_warning(warning, number, index, text, cells)
                     else:  # text only: 1 == 1.0 == True would share an entry
                         if (cell is None or type(cell) is str) and len(cache) < _CACHE_SIZE:
                             cache[cell] = value
@@ -606,13 +651,19 @@ class _SheetParser:
                 try:
                     values[slot] = clean(cells[index])
                 except v.CellError as error:
-                    self.problem(ERROR, error.code, error.message, number, index, text)
+                    self.problem(ERROR, error.code, error.message, number, index, text, cells)
                     failed = True
                 except v.CellWarning as warning:  # a link that is not http(s): dropped
                     values[slot] = warning.value
                     owner = self.organization(cells, name_index, id_index)
                     self.problem(
-                        WARNING, warning.code, f"{warning.message} ({owner})", number, index, text
+                        WARNING,
+                        warning.code,
+                        f"{warning.message} ({owner})",
+                        number,
+                        index,
+                        text,
+                        cells,
                     )
             if counts:
                 # Fast path: every count is a non-negative whole number (int from openpyxl,
@@ -624,7 +675,7 @@ class _SheetParser:
                 elif kinds == _FLOATS and min(found) >= 0 and all(map(float.is_integer, found)):
                     values[_COUNT_SPAN] = spread((*map(int, found), None))
                 else:
-                    failed = self.clean_counts(found, counts, values, number) or failed
+                    failed = self.clean_counts(found, counts, values, number, cells) or failed
             extra = {}
             for index, key in extras:
                 value = cells[index]
@@ -639,7 +690,7 @@ class _SheetParser:
             identity = (values[_SFERUM_ID], values[_DATE])
             first_seen = seen.get(identity)
             if first_seen is not None:
-                self.duplicate(identity, result.rows[first_seen], number, id_index, header)
+                self.duplicate(identity, result.rows[first_seen], number, id_index, header, cells)
                 stats.rejected += 1
                 result.rejected_rows.append((name, number))
                 continue
@@ -648,7 +699,7 @@ class _SheetParser:
             if sums or aboves:
                 found_problems = _quality_problems(values, sums, aboves)
                 if found_problems:
-                    values[_FLAGS] = self.flag(found_problems, number, header)
+                    values[_FLAGS] = self.flag(found_problems, number, header, cells)
             result.rows.append(ParsedRow._make(values))
         stats.rows_seen += number - header.number
 
@@ -659,18 +710,18 @@ class _SheetParser:
         named = f"ОО «{v.shown(name)}»" if not v.is_empty(name) else "ОО без названия"
         return f"{named}, ID {v.shown(sferum_id)}" if not v.is_empty(sferum_id) else named
 
-    def clean_counts(self, found: tuple, counts: list, values: list, number: int) -> bool:
+    def clean_counts(self, found: tuple, counts: list, values: list, number: int, cells) -> bool:
         """The slow path for a row's counts; True when a count is wrong."""
         failed = False
         for cell, (index, slot, text) in zip(found, counts, strict=True):
             try:
                 values[slot] = v.clean_count(cell)
             except v.CellError as error:
-                self.problem(ERROR, error.code, error.message, number, index, text)
+                self.problem(ERROR, error.code, error.message, number, index, text, cells)
                 failed = True
             except v.CellWarning as warning:
                 values[slot] = warning.value
-                self.problem(WARNING, warning.code, warning.message, number, index, text)
+                self.problem(WARNING, warning.code, warning.message, number, index, text, cells)
         return failed
 
     def skipped_totals(self, cells, number: int) -> None:
@@ -750,12 +801,15 @@ class _SheetParser:
                     index,
                 )
 
-    def repeated_warning(self, warning: v.CellWarning, number: int, index: int, header: str):
-        """One warning per distinct doubtful value and column, with how many rows have it."""
+    def repeated_warning(
+        self, warning: v.CellWarning, number: int, index: int, header: str, cells=None
+    ):
+        """One warning per distinct doubtful value and column, with how many rows have it; it
+        is located at (and names the organisation of) the first of those rows."""
         key = (warning.code, index, warning.message)
         counter = self.repeated.get(key)
         if counter is None:
-            self.problem(WARNING, warning.code, warning.message, number, index, header)
+            self.problem(WARNING, warning.code, warning.message, number, index, header, cells)
             self.repeated[key] = [len(self.result.problems) - 1, 1]
         else:
             counter[1] += 1
@@ -768,7 +822,9 @@ class _SheetParser:
                 message = f"{problem.message} (строк с таким значением: {count})"
                 problems[position] = replace(problem, message=message)
 
-    def duplicate(self, identity, first_seen: ParsedRow, number: int, id_index: int, header):
+    def duplicate(
+        self, identity, first_seen: ParsedRow, number: int, id_index: int, header, cells=None
+    ):
         sferum_id, date = identity
         where = f"строке {first_seen.row}"
         if first_seen.sheet != self.name:
@@ -781,15 +837,18 @@ class _SheetParser:
             number,
             id_index,
             header.texts[id_index],
+            cells,
         )
 
-    def flag(self, found: list[tuple[str, str, str]], number: int, header: _Header) -> tuple:
+    def flag(
+        self, found: list[tuple[str, str, str]], number: int, header: _Header, cells=None
+    ) -> tuple:
         """Warn about each disagreement of a kept row; return the row's flag codes."""
         flags: list[str] = []
         for code, message, key in found:
             index = header.keys.get(key)
             text = None if index is None else header.texts[index]
-            self.problem(WARNING, code, message, number, index, text)
+            self.problem(WARNING, code, message, number, index, text, cells)
             if code not in flags:
                 flags.append(code)
         return tuple(flags)

@@ -172,6 +172,8 @@ def _moved_problem(
         row.row,
         letter,
         header,
+        str(row.sferum_id),
+        row.short_name,
     )
 
 
@@ -234,6 +236,8 @@ def plan_registry(
                     file_name,
                     row.sheet,
                     row.row,
+                    sferum_id=str(row.sferum_id),
+                    organization=row.short_name,
                 )
             )
             continue

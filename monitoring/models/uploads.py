@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from monitoring.importers.problems import organization_label
 from organizations.models import History, history_user_or
 
 
@@ -119,6 +120,13 @@ class UploadProblem(models.Model):
     column = models.CharField(max_length=8, blank=True)
     header = models.CharField(max_length=300, blank=True)
     message = models.TextField()
+    # The organisation of the problem's row as the file gives it (the «ID организация» cell:
+    # the ID, or its raw text when unreadable; the «Краткое наименование» cell) and, when the
+    # ID is in the registry, the registry's short name. Empty for a file-level problem and for
+    # rows that are no organisation (subtotals, notes).
+    sferum_id = models.CharField("ID Сферум", max_length=100, blank=True)
+    organization_name = models.CharField("ОО в файле", max_length=300, blank=True)
+    registry_name = models.CharField("ОО в реестре", max_length=300, blank=True)
     # The registered МО the problem's row concerns (its organisation's, and the one the file
     # names when it differs): who besides the uploader may read it. None: a file-level
     # problem, or a row the importer could not place.
@@ -145,3 +153,9 @@ class UploadProblem(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def organization_label(self) -> str:
+        """«ОО «name», ID Сферум 123» (the registry's name first), "" for a file-level
+        problem."""
+        return organization_label(self.registry_name or self.organization_name, self.sferum_id)
