@@ -99,3 +99,19 @@ def flags_for(value) -> list[tuple[str, FlagHelp]]:
     if value.students_parents_stage2_met is False:
         codes.append("low_students_parents_activity")
     return [(code, FLAGS[code]) for code in dict.fromkeys(codes) if code in FLAGS]
+
+
+@dataclass(frozen=True)
+class FlagGroup:
+    """Flags that share one piece of advice: the dashboard says the advice once."""
+
+    flags: list[FlagHelp]
+    advice: str
+
+
+def flags_grouped(flags: list[tuple[str, FlagHelp]]) -> list[FlagGroup]:
+    """``flags_for``'s list with the flags of the same advice together, in first-seen order."""
+    groups: dict[str, list[FlagHelp]] = {}
+    for _code, help_ in flags:
+        groups.setdefault(help_.advice, []).append(help_)
+    return [FlagGroup(items, advice) for advice, items in groups.items()]

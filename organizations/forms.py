@@ -29,7 +29,9 @@ class PersonInviteForm(forms.Form):
     def __init__(self, *args, organization, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
-        self.fields["classes"].queryset = SchoolClass.objects.filter(organization=organization)
+        self.fields["classes"].queryset = SchoolClass.objects.active().filter(
+            organization=organization
+        )
 
     def clean(self):
         data = super().clean()
@@ -39,6 +41,9 @@ class PersonInviteForm(forms.Form):
 
 
 class SchoolClassForm(forms.ModelForm):
+    """A class's name, new or renamed: unique in the organisation with case and spaces
+    ignored («5а» is «5А»)."""
+
     class Meta:
         model = SchoolClass
         fields = ["name"]
@@ -47,11 +52,16 @@ class SchoolClassForm(forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.instance.organization = organization
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        if SchoolClass.objects.filter(organization=self.organization, name=name).exists():
-            raise forms.ValidationError(f"Класс «{name}» уже есть в этой ОО.")
+        probe = SchoolClass(pk=self.instance.pk, organization=self.organization, name=name)
+        if existing := probe.same_name_in_organization():
+            raise forms.ValidationError(
+                f"Класс «{existing.name}» уже есть в этой ОО (заглавные и строчные буквы и "
+                "пробелы в названии не различаются)."
+            )
         return name
 
 

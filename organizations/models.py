@@ -192,33 +192,97 @@ def class_grade(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def class_name_key(name: str) -> str:
+    """The key two class names are compared by: case and spaces ignored, so that «5 а», «5а»
+    and «5А» are one class."""
+    return "".join(name.split()).casefold()
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    def active(self):
+        """The classes in use (an archived class keeps its history and tasks, out of sight)."""
+        return self.filter(archived_at__isnull=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # ``save()`` is skipped in bulk: fill what it derives from the name.
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_derived()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class SchoolClass(models.Model):
-    """A class (класс) of a school or a group (группа) of a preschool or college."""
+    """A class (класс) of a school or a group (группа) of a preschool or college.
+
+    Names are compared by ``name_key`` (case and spaces ignored): one organisation has one
+    active «5А», however it is typed; the name is kept as first typed. A removed class is
+    archived (``archived_at``), never deleted: its history and its teachers' tasks stay.
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="classes", verbose_name="ОО"
     )
     name = models.CharField("класс / группа", max_length=50)
+    name_key = models.CharField("ключ названия", max_length=50, editable=False, default="")
     # Parsed from the name so that "5А" sorts before "10А".
     grade = models.PositiveSmallIntegerField("параллель", null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField("в архиве с", null=True, blank=True, editable=False)
 
     history = History()
+
+    objects = SchoolClassQuerySet.as_manager()
 
     class Meta:
         verbose_name = "класс / группа"
         verbose_name_plural = "классы и группы"
         ordering = ["organization", "grade", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="class_unique_name"),
+            models.UniqueConstraint(
+                fields=["organization", "name_key"],
+                condition=Q(archived_at__isnull=True),
+                name="class_unique_name_key",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = " ".join(self.name.split())
-        self.grade = class_grade(self.name)
+        self.fill_derived()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "grade"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def fill_derived(self) -> None:
+        self.name = " ".join(self.name.split())
+        self.name_key = class_name_key(self.name)
+        self.grade = class_grade(self.name)
+
+    def same_name_in_organization(self):
+        """The active class of the organisation this one's name matches, if any."""
+        if self.organization_id is None:
+            return None
+        return (
+            SchoolClass.objects.active()
+            .filter(organization_id=self.organization_id, name_key=class_name_key(self.name))
+            .exclude(pk=self.pk)
+            .first()
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.archived_at is None and (existing := self.same_name_in_organization()):
+            raise ValidationError(
+                {
+                    "name": f"Класс «{existing.name}» уже есть в этой ОО (заглавные и строчные "
+                    "буквы и пробелы в названии не различаются)."
+                }
+            )
 
 
 class User(AbstractUser):

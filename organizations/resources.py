@@ -18,6 +18,7 @@ from .models import (
     Role,
     SchoolClass,
     User,
+    class_name_key,
 )
 
 REGION_CODE = "Код региона"
@@ -268,6 +269,28 @@ class SchoolClassResource(RegistryResource):
         fields = ("organization", "name")
         import_id_fields = ("organization", "name")
 
+    def get_instance(self, instance_loader, row):
+        """The organisation's active class of the row's name, case and spaces ignored: «5а»
+        in a file is the «5А» already there."""
+        try:
+            organization = self.fields["organization"].clean(row)
+            name = self.fields["name"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        if organization is None or not name:
+            return None
+        return (
+            SchoolClass.objects.active()
+            .filter(organization=organization, name_key=class_name_key(str(name)))
+            .first()
+        )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # An existing class keeps its name as first typed.
+        if field.attribute == "name" and instance.pk:
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
 
 class PersonResource(RegistryResource):
     """People (portal users) without passwords: new ones get a set-password link later."""
@@ -317,9 +340,12 @@ class ClassesWidget(widgets.ManyToManyWidget):
         if not names:
             return SchoolClass.objects.none()
         org = OrganizationWidget().clean(row.get(SFERUM_ID), row) if row else None
-        found = SchoolClass.objects.filter(organization=org, name__in=names)
-        missing = set(names) - {c.name for c in found}
+        # Case and spaces ignored: «5 а» names the class «5А».
+        keys = {class_name_key(n): n for n in names}
+        found = SchoolClass.objects.active().filter(organization=org, name_key__in=keys)
+        missing = set(keys) - {c.name_key for c in found}
         if missing:
+            missing = {keys[k] for k in missing}
             raise ValueError(f"В ОО нет классов: {', '.join(sorted(missing))}.")
         return found
 

@@ -171,11 +171,12 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
 
 def classes_visible_to(user) -> QuerySet[SchoolClass]:
-    """Classes of every organisation in scope, and a class teacher's own classes."""
+    """Classes of every organisation in scope, and a class teacher's own classes (archived
+    classes left out)."""
     scope = scope_of(user)
     if scope.is_operator:
-        return SchoolClass.objects.all()
-    return SchoolClass.objects.filter(
+        return SchoolClass.objects.active()
+    return SchoolClass.objects.active().filter(
         scope.without_class_teaching().organizations_q("organization") | Q(pk__in=scope.class_ids)
     )
 

@@ -4,6 +4,7 @@ and classes. Every object is fetched through selectors.py.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -13,8 +14,9 @@ from sferum_portal import params
 
 from . import permissions, selectors, throttle
 from .forms import PersonInviteForm, SchoolClassForm
-from .models import Invitation, Membership, OrgType, Role, SchoolClass
+from .models import Invitation, Membership, OrgType, Role
 from .services import password_link_send, person_invite
+from .services_roster import class_add
 
 
 def _type_counts(prefix: str = "") -> dict:
@@ -75,7 +77,7 @@ def municipality_detail(request, pk: int):
         organizations = organizations.filter(org_type=org_type)
     organizations = selectors.organizations_matching(organizations, query)
     organizations = organizations.annotate(
-        class_total=Count("classes", distinct=True),
+        class_total=Count("classes", filter=Q(classes__archived_at__isnull=True), distinct=True),
         admin_total=Count("memberships", filter=Q(memberships__role=Role.OO_ADMIN), distinct=True),
         head_total=Count("memberships", filter=Q(memberships__role=Role.OO_HEAD), distinct=True),
     ).order_by("short_name")
@@ -142,6 +144,8 @@ def organization_detail(request, pk: int):
             "aliases": organization.aliases.all() if whole else [],
             "sees_whole": whole,
             "can_invite": bool(permissions.roles_grantable(request.user, organization)),
+            # Who may add a role may take it away (views_roster.person_remove_view).
+            "removable_roles": permissions.roles_grantable(request.user, organization),
             "can_manage_classes": permissions.administers_organization(request.user, organization),
             "leads_municipality": selectors.scope_of(request.user).covers_municipality(
                 organization.municipality
@@ -228,11 +232,22 @@ def class_create(request, pk: int):
     permissions.require(permissions.administers_organization(request.user, organization))
     form = SchoolClassForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        school_class = SchoolClass.objects.create(
-            organization=organization, name=form.cleaned_data["name"]
-        )
-        messages.success(request, f"Класс «{school_class.name}» добавлен.")
-        return redirect("organizations:organization", organization.pk)
+        try:
+            school_class, restored = class_add(
+                organization=organization, name=form.cleaned_data["name"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if restored:
+                messages.success(
+                    request,
+                    f"Класс «{school_class.name}» возвращён из архива. Назначьте ему классного "
+                    "руководителя.",
+                )
+            else:
+                messages.success(request, f"Класс «{school_class.name}» добавлен.")
+            return redirect("organizations:organization", organization.pk)
     return render(
         request, "organizations/class_form.html", {"organization": organization, "form": form}
     )

@@ -65,6 +65,8 @@ def nav_items(user) -> list[NavItem]:
             if entry is not None and entry.url not in seen:
                 seen.add(entry.url)
                 items.append(entry)
+    if scope.is_operator or scope.region_ids or len(scope.municipality_ids) > 1:
+        items.append(NavItem("Поиск ОО", reverse("organizations:organization_search")))
     waiting = invitations_waiting_for(user).count()
     if waiting:
         items.append(NavItem(f"Приглашения ({waiting})", reverse("organizations:invitation_list")))

@@ -5,6 +5,7 @@ frozen header row and name column, an autofilter over the table. Sheet «Сто�
 its code, full title and the share done among the exported organisations.
 """
 
+from organizations.contacts import NO_CONTACTS
 from sferum_portal.xlsx import Cell, add_table, table_workbook, workbook_bytes
 
 from .matrix import (
@@ -31,6 +32,12 @@ CELL_COLORS = {
 LEAD_HEADERS = ["ОО", "Тип ОО", "ID Сферум", "Выполнено, %", "Просрочено пунктов ОО"]
 LEAD_WIDTHS = [48, 10, 12, 12, 12]
 CELL_WIDTH = 22
+# Who to call, after the matrix's columns: name, phone and e-mail of each person.
+CONTACT_HEADERS = [
+    "Администратор Сферум в ОО: ФИО, телефон, e-mail",
+    "Руководитель ОО: ФИО, телефон, e-mail",
+]
+CONTACT_WIDTH = 45
 
 
 def _cell_text(cell) -> str:
@@ -49,11 +56,23 @@ def _coloured(state: str, value) -> Cell:
     return Cell(value, fill=background, color=text)
 
 
-def matrix_workbook(progress: DistrictProgress, rows: list[Row]) -> bytes:
+def _contact_cells(contacts: dict | None, organization_id: int) -> list[str]:
+    if contacts is None:
+        return []
+    return list(contacts.get(organization_id, NO_CONTACTS).as_text)
+
+
+def matrix_workbook(
+    progress: DistrictProgress, rows: list[Row], contacts: dict | None = None
+) -> bytes:
+    """The workbook; with ``contacts`` (organizations.contacts.organization_contacts) the sheet
+    ends with each organisation's Sferum admins and heads."""
     headers = LEAD_HEADERS + [
         f"{GROUP_TITLES[c.group]}: {c.label}. {c.title}" if c.group != "teachers" else c.title
         for c in progress.columns
     ]
+    if contacts is not None:
+        headers += CONTACT_HEADERS
     book = table_workbook(
         "Матрица",
         headers,
@@ -65,10 +84,13 @@ def matrix_workbook(progress: DistrictProgress, rows: list[Row]) -> bytes:
                 row.percent,
                 row.overdue,
                 *(_coloured(cell.state, _cell_text(cell)) for cell in row.cells),
+                *_contact_cells(contacts, row.organization.pk),
             ]
             for row in rows
         ),
-        widths=LEAD_WIDTHS + [CELL_WIDTH] * len(progress.columns),
+        widths=LEAD_WIDTHS
+        + [CELL_WIDTH] * len(progress.columns)
+        + ([CONTACT_WIDTH] * len(CONTACT_HEADERS) if contacts is not None else []),
         freeze="B2",  # the header and the organisation's name stay in view
     )
     book.active.row_dimensions[1].height = 120

@@ -278,7 +278,9 @@ def district_progress(
         organizations = organizations.filter(org_type=org_type)
     organizations = organizations_matching(organizations, query)
     organizations = list(
-        organizations.annotate(class_total=Count("classes")).order_by("short_name")
+        organizations.annotate(
+            class_total=Count("classes", filter=Q(classes__archived_at__isnull=True))
+        ).order_by("short_name")
     )
     columns, step_group = columns or matrix_columns()
     for column in columns:
@@ -391,6 +393,8 @@ class OrganizationFigures:
     overdue: int
     items_done: int
     items_total: int
+    # The items overdue, in the matrix's column order (the meeting pack lists them).
+    overdue_items: tuple["OverdueItem", ...] = ()
 
     @classmethod
     def of(cls, columns: list[Column], row: Row) -> "OrganizationFigures":
@@ -399,7 +403,23 @@ class OrganizationFigures:
             for column, cell in zip(columns, row.cells, strict=True)
             if column.group == "plan" and cell.fraction is not None
         ]
-        return cls(row.percent, row.overdue, sum(1 for f in items if f == 1.0), len(items))
+        overdue_items = tuple(
+            OverdueItem(column.label, column.title, column.deadline)
+            for column, cell in zip(columns, row.cells, strict=True)
+            if cell.overdue
+        )
+        return cls(
+            row.percent, row.overdue, sum(1 for f in items if f == 1.0), len(items), overdue_items
+        )
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """An organisation item past its deadline and not closed: its code, title and last day."""
+
+    label: str
+    title: str
+    deadline: datetime.date | None
 
 
 def district_rows_filter(

@@ -34,6 +34,17 @@ def change_refusal(user, task: Task) -> str | None:
     return "Пункты плана для УО отмечает районный ответственный."
 
 
+def ticked_by(task: Task) -> str:
+    """Who ticks the task, for a row that the person looking at it may not tick."""
+    if task.is_measured:
+        return "отмечается автоматически по данным мониторинга"
+    if task.step_id:
+        return "отмечает исполнитель шага"
+    if task.organization_id:
+        return "отмечает администратор Сферум в ОО"
+    return "отмечает районный ответственный"
+
+
 def can_publish_contacts(user, municipality: Municipality) -> bool:
     """The district lead (or the region's coordinator, or an operator) publishes the contacts."""
     return leads_municipality(user, municipality)

@@ -9,10 +9,11 @@ from organizations.models import Membership, Municipality, Organization
 from .deadlines import deadline_for, deadline_state
 from .measures import MeasuredState, measured_states
 from .models import (
+    EVIDENCE_REQUIRED_FOR_DONE,
     Status,
     Task,
 )
-from .permissions import change_refusal
+from .permissions import change_refusal, ticked_by
 
 
 @dataclass
@@ -26,6 +27,24 @@ class TaskRow:
     @property
     def can_change(self) -> bool:
         return self.refusal is None
+
+    @property
+    def needs_evidence(self) -> bool:
+        """Done only with evidence given on the task's own page: never ticked in bulk."""
+        return self.task.evidence_kind in EVIDENCE_REQUIRED_FOR_DONE
+
+    @property
+    def bulk_tickable(self) -> bool:
+        """Offered a checkbox «отметить выполненным» on a list."""
+        return self.can_change and not self.task.is_closed and not self.needs_evidence
+
+    @property
+    def evidence_label(self) -> str:
+        return self.task.template.get_evidence_display()
+
+    @property
+    def ticked_by(self) -> str:
+        return ticked_by(self.task)
 
     @property
     def status_key(self) -> str:
@@ -98,6 +117,10 @@ class StepBlock:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def tickable(self) -> int:
+        return sum(1 for r in self.rows if r.bulk_tickable)
+
 
 @dataclass
 class PlanBlock:
@@ -110,3 +133,7 @@ class PlanBlock:
     @property
     def overdue(self) -> int:
         return sum(1 for r in self.rows if r.deadline_state == "overdue")
+
+    @property
+    def tickable(self) -> int:
+        return sum(1 for r in self.rows if r.bulk_tickable)

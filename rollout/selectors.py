@@ -242,7 +242,7 @@ def organization_progress(user, organization: Organization) -> OrganizationProgr
 
     classes = []
     teacher_blocks = {key[1]: group for key, group in by_membership.items() if key[1] is not None}
-    for school_class in organization.classes.prefetch_related("teacher_memberships__user"):
+    for school_class in organization.classes.active().prefetch_related("teacher_memberships__user"):
         teachers = list(school_class.teacher_memberships.all())
         group = teacher_blocks.get(school_class.pk)
         block = None

@@ -495,6 +495,39 @@ def task_status_change(
     return change
 
 
+@dataclass
+class BulkDone:
+    """What ``tasks_mark_done`` did with each task it was given."""
+
+    done: list[Task]
+    needs_evidence: list[Task]
+    already_closed: list[Task]
+    failed: list[tuple[Task, str]]
+
+
+def tasks_mark_done(*, tasks: Iterable[Task], user) -> BulkDone:
+    """Mark several tasks done at once («Мои шаги»), each on its own (``task_status_change``
+    runs in its own transaction), keeping each task's comment. A task whose evidence is required
+    for done is left for its own page; a closed one is left as it is.
+
+    Permission is the caller's business (rollout.permissions), as for ``task_status_change``.
+    """
+    result = BulkDone([], [], [], [])
+    for task in tasks:
+        if task.evidence_kind in EVIDENCE_REQUIRED_FOR_DONE:
+            result.needs_evidence.append(task)
+        elif task.is_closed:
+            result.already_closed.append(task)
+        else:
+            try:
+                task_status_change(task=task, user=user, status=Status.DONE, comment=task.comment)
+            except ValidationError as exc:
+                result.failed.append((task, " ".join(exc.messages)))
+            else:
+                result.done.append(task)
+    return result
+
+
 # --- district contacts -----------------------------------------------------------------------
 
 CONTACT_STEP_COMMENTS = {

@@ -14,11 +14,17 @@ from contextlib import contextmanager
 from django.db.models.signals import m2m_changed, post_save
 
 from monitoring.signals import registry_grown
-from organizations.models import Membership, Municipality, Organization, Role
+from organizations.models import Membership, Municipality, Organization, Role, SchoolClass
 from organizations.versions import ALL, data_changed
 
 from . import services, tasks
-from .models import ChecklistStepTemplate, ChecklistTemplate, PlanItemTemplate, PlanTemplate
+from .models import (
+    ChecklistStepTemplate,
+    ChecklistTemplate,
+    PlanItemTemplate,
+    PlanTemplate,
+    Task,
+)
 
 _state = threading.local()
 
@@ -68,6 +74,14 @@ def membership_classes_changed(sender, instance, action, reverse, pk_set, **kwar
     services.tasks_sync_for_memberships(membership_ids=membership_ids)
 
 
+def class_saved(sender, instance, created, **kwargs):
+    """A renamed class (on its page or in the admin): the tasks' copy of the name follows."""
+    if not created and not kwargs.get("raw", False):
+        Task.objects.filter(school_class=instance).exclude(class_name=instance.name).update(
+            class_name=instance.name
+        )
+
+
 def checklist_changed(sender, instance, **kwargs):
     if _muted(kwargs):
         return
@@ -101,6 +115,7 @@ def connect() -> None:
     post_save.connect(organization_saved, sender=Organization, dispatch_uid="rollout_org")
     post_save.connect(municipality_saved, sender=Municipality, dispatch_uid="rollout_mo")
     post_save.connect(membership_saved, sender=Membership, dispatch_uid="rollout_membership")
+    post_save.connect(class_saved, sender=SchoolClass, dispatch_uid="rollout_class")
     m2m_changed.connect(
         membership_classes_changed,
         sender=Membership.classes.through,

@@ -30,8 +30,8 @@ def district_summary(
         return progress.summary()
 
     return cached(
-        # "v3": the figures gained steps, items and organisations; older entries are not read.
-        ("district-summary", "v3", municipality.pk, today, org_type, query),
+        # "v4": the figures gained each organisation's overdue items; older entries are not read.
+        ("district-summary", "v4", municipality.pk, today, org_type, query),
         (ALL, municipality_data(municipality.pk)),
         compute,
     )

@@ -165,3 +165,24 @@ def templates_load(
             )
             result.item_ids.append(obj.pk)
     return result
+
+
+def hints_update(*, models: TemplateModels, data: dict | None = None, old: str = "") -> int:
+    """Give existing steps and items the fixture's how-to (``hint``) where theirs is still
+    ``old`` (the value the fixture had before), so that an administrator's edits are kept.
+    Returns how many rows changed."""
+    data = data if data is not None else templates_read()
+    changed = 0
+    for raw in data.get("checklists", []):
+        for step in raw["steps"]:
+            hint = step.get("hint", "")
+            if hint:
+                changed += models.step.objects.filter(code=step["code"], hint=old).update(hint=hint)
+    for raw in data.get("plans", []):
+        for item in raw["items"]:
+            hint = item.get("hint", "")
+            if hint:
+                changed += models.item.objects.filter(
+                    plan__code=raw["code"], code=item["code"], hint=old
+                ).update(hint=hint)
+    return changed

@@ -8,6 +8,7 @@ app_name = "rollout"
 
 urlpatterns = [
     path("rollout/my/", views.my_steps, name="my_steps"),
+    path("rollout/my/tick/", views.my_steps_tick, name="my_steps_tick"),
     path("rollout/tasks/<int:pk>/", views.task_detail, name="task"),
     path("rollout/evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path(

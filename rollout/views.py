@@ -9,15 +9,17 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors as org_selectors
+from organizations.contacts import organization_contacts
 from organizations.permissions import require, require_whole_organization
 from sferum_portal import params, weeks
+from sferum_portal.plurals import count_ru, plural_ru
 
 from . import deadlines, matrix, permissions, selectors, summaries
 from .evidence import KIND_CONTENT_TYPES
@@ -25,7 +27,12 @@ from .exports import matrix_workbook
 from .forms import DistrictContactsForm, MatrixFilterForm, TaskStatusForm
 from .measures import measured_states
 from .models import DistrictContacts, Evidence, EvidenceKind
-from .services import district_contacts_publish, organization_tasks_ensure, task_status_change
+from .services import (
+    district_contacts_publish,
+    organization_tasks_ensure,
+    task_status_change,
+    tasks_mark_done,
+)
 
 
 @login_required
@@ -33,6 +40,75 @@ def my_steps(request):
     organization_tasks_ensure(organization_ids=selectors.own_organization_ids(request.user))
     data = selectors.my_steps(request.user)
     return render(request, "rollout/my_steps.html", {"data": data})
+
+
+# More ticks than any person has rows on «Мои шаги»: a larger POST is not from the page.
+BULK_TICK_MAX = 500
+
+
+def _task_name(task) -> str:
+    if task.step_id:
+        title = f"{task.step.order}. {task.step.title}"
+    else:
+        title = f"{task.plan_item.label} {task.plan_item.title}"
+    if task.class_name:
+        title = f"{title} ({task.class_name})"
+    return f"«{title if len(title) <= 80 else title[:79].rstrip() + '…'}»"
+
+
+def _task_count(tasks) -> str:
+    if all(t.plan_item_id for t in tasks):
+        return count_ru(len(tasks), "пункт плана", "пункта плана", "пунктов плана")
+    return count_ru(len(tasks), "шаг", "шага", "шагов")
+
+
+def _bulk_message(result) -> str:
+    """«Отмечено 3 шага; 1 шаг требует подтверждения — откройте его: «…»»."""
+    parts = []
+    if result.done:
+        verb = plural_ru(len(result.done), "Отмечен", "Отмечено", "Отмечено")
+        parts.append(f"{verb} {_task_count(result.done)}")
+    if result.needs_evidence:
+        n = len(result.needs_evidence)
+        names = ", ".join(_task_name(t) for t in result.needs_evidence)
+        parts.append(
+            f"{_task_count(result.needs_evidence)} {plural_ru(n, 'требует', 'требуют', 'требуют')} "
+            f"подтверждения — {'откройте его' if n == 1 else 'откройте их'}: {names}"
+        )
+    if result.already_closed:
+        parts.append(f"уже закрыто: {_task_count(result.already_closed)}")
+    for task, error in result.failed:
+        parts.append(f"не отмечено {_task_name(task)}: {error}")
+    text = "; ".join(parts) or "Ничего не отмечено"
+    return text[0].upper() + text[1:] + "."
+
+
+@login_required
+@require_http_methods(["POST"])
+def my_steps_tick(request):
+    """«Отметить выбранные выполненными»: the checked rows of a block of «Мои шаги», each
+    through task_status_change. A task outside the person's scope is 404 for the whole
+    request, one they may not change 403 (permissions.change_refusal)."""
+    fallback = reverse("rollout:my_steps")
+    values = request.POST.getlist("task")
+    if len(values) > BULK_TICK_MAX:
+        return HttpResponseBadRequest("Слишком много шагов за один раз.")
+    ids = {int(v) for v in values if v.isdigit()}
+    if not ids:
+        messages.warning(request, "Не выбрано ни одного шага: отметьте нужные флажками.")
+        return redirect(_safe_next(request, fallback))
+    tasks = list(selectors.task_detail_queryset(request.user).filter(pk__in=ids).order_by("pk"))
+    if len(tasks) != len(ids):
+        raise Http404("Нет такого шага.")
+    for task in tasks:
+        refusal = permissions.change_refusal(request.user, task)
+        if refusal:
+            raise PermissionDenied(refusal)
+    tasks.sort(key=lambda t: (t.class_name, t.step.order if t.step_id else t.plan_item.order))
+    result = tasks_mark_done(tasks=tasks, user=request.user)
+    clean = result.done and not (result.needs_evidence or result.failed)
+    (messages.success if clean else messages.warning)(request, _bulk_message(result))
+    return redirect(_safe_next(request, fallback))
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -229,6 +305,7 @@ def district_matrix(request, pk: int):
             "values": values,
             "progress": progress,
             "rows": rows,
+            "who_to_call": organization_contacts(request.user, [r.organization.pk for r in rows]),
             "column_percents": matrix.column_percents(progress, rows),
             "legend": [
                 (state, matrix.CELL_SYMBOLS.get(state, ""), label)
@@ -244,7 +321,8 @@ def district_matrix(request, pk: int):
 def district_matrix_export(request, pk: int):
     municipality = _visible_municipality(request, pk)
     _form, _values, progress, rows = _matrix(request, municipality)
-    content = matrix_workbook(progress, rows)
+    contacts = organization_contacts(request.user, [r.organization.pk for r in rows])
+    content = matrix_workbook(progress, rows, contacts)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,25 +6,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0006_upload_problem_municipality'),
+        ("monitoring", "0006_upload_problem_municipality"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='uploadproblem',
-            name='organization_name',
-            field=models.CharField(blank=True, max_length=300, verbose_name='ОО в файле'),
+            model_name="uploadproblem",
+            name="organization_name",
+            field=models.CharField(blank=True, max_length=300, verbose_name="ОО в файле"),
         ),
         migrations.AddField(
-            model_name='uploadproblem',
-            name='registry_name',
-            field=models.CharField(blank=True, max_length=300, verbose_name='ОО в реестре'),
+            model_name="uploadproblem",
+            name="registry_name",
+            field=models.CharField(blank=True, max_length=300, verbose_name="ОО в реестре"),
         ),
         migrations.AddField(
-            model_name='uploadproblem',
-            name='sferum_id',
-            field=models.CharField(blank=True, max_length=100, verbose_name='ID Сферум'),
+            model_name="uploadproblem",
+            name="sferum_id",
+            field=models.CharField(blank=True, max_length=100, verbose_name="ID Сферум"),
         ),
     ]

@@ -92,6 +92,13 @@ def pct_class(value) -> str:
     return f"pct-{min(max(number, 0), 100)}"
 
 
+@register.filter
+def has_values(points, key: str) -> bool:
+    """Whether any point of a chart's data (a list of dicts) has a value under key: the trend
+    chart and its data table show the stage-1 target lines only when some week has them."""
+    return any(point.get(key) is not None for point in points or ())
+
+
 def _data_value(value, default: str) -> str:
     return default if value is None else str(value)
 

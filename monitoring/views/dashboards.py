@@ -17,7 +17,7 @@ from django.shortcuts import render
 
 from monitoring import dashboards
 from monitoring.exports import league_workbook, organization_history_workbook
-from monitoring.flags import flags_for
+from monitoring.flags import flags_for, flags_grouped
 from organizations import permissions, selectors
 from organizations.models import Municipality, OrgType
 from sferum_portal import params
@@ -130,13 +130,15 @@ def organization_dashboard(request, pk: int):
         return _xlsx(
             organization_history_workbook(organization, board), f"oo-{organization.sferum_id}"
         )
+    flags = flags_for(board.current)
     return render(
         request,
         "monitoring/dashboard_organization.html",
         {
             "organization": organization,
             "board": board,
-            "flags": flags_for(board.current),
+            "flags": flags,
+            "flag_groups": flags_grouped(flags),
             "chart": _chart(board.trend),
             "sees_district": selectors.scope_of(request.user).covers_municipality(
                 organization.municipality

@@ -1,9 +1,11 @@
 """Template tags of the rollout app: the block on an organisation's page (district contacts and
-the checklist progress; its data comes from ``summaries.organization_panel``) and the cells of a
-row of the district matrix."""
+the checklist progress; its data comes from ``summaries.organization_panel``), the cells of a
+row of the district matrix, and ``linkify`` for the how-to texts of steps."""
+
+import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from ..summaries import organization_panel
@@ -50,3 +52,40 @@ def matrix_cells(context, progress, row):
             )
         parts.append(html)
     return mark_safe("".join(parts))  # each part escaped by format_html
+
+
+# A full URL, or a bare address of the sites the source documents point to (max.ru/sferum_help,
+# sferum.ru/spravka, web.max.ru, prof.sferum.ru/start_docs, school.mos.ru/...). Not after "@"
+# or a letter, so that e-mail addresses and words stay text.
+_ADDRESS = re.compile(
+    r"(?<![\w@./-])("
+    r"https?://[^\s<>\"'«»]+"
+    r"|(?:[a-z0-9-]+\.)*(?:max|sferum|mos|vk)\.(?:ru|com)(?:/[^\s<>\"'«»]*)?"
+    r")",
+    re.IGNORECASE,
+)
+# Punctuation that ends a sentence rather than the address.
+_TRAILING = ".,;:!?)"
+
+
+@register.filter(is_safe=True)
+def linkify(text) -> str:
+    """Escape ``text`` and turn its web addresses into links (bare ones get https://); line
+    breaks become <br>."""
+    text = "" if text is None else str(text)
+    parts, last = [], 0
+    for match in _ADDRESS.finditer(text):
+        address = match.group(1)
+        tail = ""
+        while address and address[-1] in _TRAILING:
+            tail = address[-1] + tail
+            address = address[:-1]
+        if not address:
+            continue
+        parts.append(escape(text[last : match.start(1)]))
+        href = address if "://" in address else f"https://{address}"
+        parts.append(format_html('<a href="{}" rel="noopener">{}</a>', href, address))
+        parts.append(escape(tail))
+        last = match.end(1)
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts).replace("\n", "<br>"))  # every part escaped above

@@ -28,7 +28,8 @@
       datasets.push(line("Этап 1: сотрудники", "staff_activity_stage1", "#6ea8fe", true));
       datasets.push(line("Этап 1: обучающиеся и родители", "students_parents_activity_stage1", "#75b798", true));
     }
-    new window.Chart(canvas, {
+    window.Chart.defaults.color = "#495057"; // axis and legend text: 4.5:1 on white and more
+    const chart = new window.Chart(canvas, {
       type: "line",
       data: { labels: points.map((p) => p.label), datasets },
       options: {
@@ -36,7 +37,25 @@
         animation: false,
         scales: { y: { min: 0, suggestedMax: 100, ticks: { callback: (v) => v + " %" } } },
         plugins: {
-          legend: { position: "bottom", labels: { boxWidth: 18 } },
+          // Each legend item is a short line drawn like its dataset: dashed for the targets,
+          // solid for the measured values (boxes would draw the dashed lines as blobs).
+          legend: {
+            position: "bottom",
+            labels: {
+              usePointStyle: true,
+              pointStyleWidth: 28,
+              generateLabels: (c) =>
+                window.Chart.defaults.plugins.legend.labels.generateLabels(c).map((item) => {
+                  const dataset = c.data.datasets[item.datasetIndex];
+                  return Object.assign(item, {
+                    pointStyle: "line",
+                    lineDash: dataset.borderDash,
+                    lineWidth: 2,
+                    strokeStyle: dataset.borderColor,
+                  });
+                }),
+            },
+          },
           tooltip: {
             callbacks: {
               label: (ctx) => ctx.dataset.label + ": " +
@@ -46,6 +65,14 @@
         },
       },
     });
+
+    // Printed (the district page is the meeting pack on A4 portrait, 186 mm between the
+    // margins), the chart is redrawn to the printed width, then back to the window's.
+    const PRINT_WIDTH = 660;
+    window.addEventListener("beforeprint", () => {
+      chart.resize(Math.min(PRINT_WIDTH, canvas.parentElement.clientWidth || PRINT_WIDTH), 230);
+    });
+    window.addEventListener("afterprint", () => chart.resize());
   }
 
   document.querySelectorAll("table.sortable").forEach((table) => {

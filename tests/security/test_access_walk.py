@@ -198,6 +198,23 @@ ROUTES: dict[str, Route] = {
         post=ORGANIZATION_MANAGERS_WRITE,
         post_data="class",
     ),
+    # A class teacher sees their own class and may not rename or remove it (403); another class
+    # of their school does not exist for them (404).
+    "organizations:class_rename": Route(
+        "school_class",
+        form_page(ORGANIZATION_MANAGERS_WRITE),
+        post=ORGANIZATION_MANAGERS_WRITE,
+        post_data="rename",
+    ),
+    "organizations:class_archive": Route(
+        "school_class", form_page(ORGANIZATION_MANAGERS_WRITE), post=ORGANIZATION_MANAGERS_WRITE
+    ),
+    # Who may remove a role is who may give it (roles_grantable): a class teacher's role is
+    # removed by the organisation's Sferum admin and by its district; the teacher sees only
+    # their own membership, and may not remove it.
+    "organizations:person_remove": Route(
+        "membership", form_page(ORGANIZATION_MANAGERS_WRITE), post=ORGANIZATION_MANAGERS_WRITE
+    ),
     "portal:region_audit": Route("region", REGION_READERS),
     "portal:municipality_audit": Route("municipality", DISTRICT_READERS),
     # monitoring
@@ -248,6 +265,35 @@ ROUTES: dict[str, Route] = {
         "municipality", DISTRICT_READERS, post=DISTRICT_MANAGERS_WRITE, post_data="contacts"
     ),
     "rollout:region": Route("region", REGION_READERS),
+    # notify
+    # «Напомнить»: POST only, by whoever leads the school's district (leads_municipality); the
+    # school's own people and a class teacher see the school, and may not (403).
+    "notify:nudge": Route(
+        "organization",
+        POST_ONLY,
+        post={
+            **DISTRICT_MANAGERS_WRITE,
+            "oo_admin": FORBIDDEN,
+            "oo_head": FORBIDDEN,
+            "teacher": FORBIDDEN,
+        },
+    ),
+    # «Рассылки»: a district's messages for its district lead and the region's coordinator; the
+    # methodologists see the district and get 403; the school roles do not see a district.
+    "notify:log": Route(
+        "municipality",
+        {
+            "coordinator": OK,
+            "district_lead": OK,
+            "operator": EVERYWHERE,
+            "methodologist": FORBIDDEN,
+            "district_methodologist": FORBIDDEN,
+        },
+    ),
+    # The region's messages: its coordinator only; the regional methodologist gets 403.
+    "notify:region_log": Route(
+        "region", {"coordinator": OK, "methodologist": FORBIDDEN, "operator": EVERYWHERE}
+    ),
 }
 
 # Where each persona stands: decides its "inside" and "nearest outside" objects.
@@ -328,6 +374,18 @@ class Objects:
             membership = self._teacher_membership(organization)
         return {"pk": organization.pk, "membership_pk": membership.pk}
 
+    def school_class(self, level, scope):
+        """Inside: a class of the persona's school (a class teacher's: their own class).
+        Outside: a class of the nearest school beyond the scope (a class teacher's: another
+        class of their own school, which they do not teach)."""
+        if level == "teacher":
+            school_class = self.w.school_class if scope == "inside" else self.w.other_class
+        else:
+            organization = self._school_of(level, scope)
+            n = SchoolClass.objects.count()
+            school_class = SchoolClass.objects.create(organization=organization, name=f"8К{n}")
+        return {"pk": school_class.organization_id, "class_pk": school_class.pk}
+
     def _invitation(self, organization, **fields) -> Invitation:
         n = Invitation.objects.count()
         return Invitation.objects.create(organization=organization, role=Role.CLASS_TEACHER,
@@ -390,6 +448,8 @@ class Objects:
                     "classes": [school_class.pk]}  # fmt: skip
         if kind == "class":
             return {"name": f"10Ш{kwargs['pk']}"}
+        if kind == "rename":
+            return {"name": f"9Р{kwargs['class_pk']}"}
         if kind == "answer":
             return {"action": "decline"}
         if kind == "baselines":

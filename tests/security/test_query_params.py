@@ -85,11 +85,15 @@ PAGES: dict[str, Page] = {
     "favicon": Page(None, persona="anonymous"),
     # registry
     "organizations:region_list": Page(None),
+    "organizations:organization_search": Page(None, ("q", "region", "page")),
     "organizations:region": Page("region"),
     "organizations:municipality": Page("municipality", ("type", "q", "page")),
     "organizations:organization": Page("organization"),
     "organizations:person_invite": Page("organization"),
     "organizations:class_create": Page("organization"),
+    "organizations:class_rename": Page("school_class"),
+    "organizations:class_archive": Page("school_class"),
+    "organizations:person_remove": Page("membership"),
     "organizations:invitation_list": Page(None),
     "organizations:invitation": Page(None, extra=(("token", "no-such-invitation"),), opens=404),
     "portal:region_audit": Page("region", ("kind", "date_from", "date_to", "page")),
@@ -119,6 +123,13 @@ PAGES: dict[str, Page] = {
     "rollout:district_deadlines": Page("municipality", extra=(("kind", "overdue"),)),
     "rollout:district_contacts": Page("municipality"),
     "rollout:region": Page("region"),
+    # notify
+    "notify:settings": Page(None),
+    "notify:unsubscribe": Page(
+        None, persona="anonymous", extra=(("token", "no-such-token"),), opens=404
+    ),
+    "notify:log": Page("municipality", ("kind", "status", "channel", "page")),
+    "notify:region_log": Page("region", ("kind", "status", "channel", "page")),
 }
 SKIPPED = {
     "logout": "POST only: logs out",
@@ -129,6 +140,9 @@ SKIPPED = {
     "organizations:invitation_revoke": "POST only",
     "monitoring:upload_confirm": "POST only",
     "monitoring:upload_cancel": "POST only",
+    "rollout:my_steps_tick": "POST only: ticks the checked steps of «Мои шаги»",
+    "notify:nudge": "POST only",
+    "notify:max_webhook": "POST only: MAX's bot webhook, refused without its secret header",
 }
 
 
@@ -212,7 +226,7 @@ def test_every_page_of_the_project_is_listed():
     assert not sorted((set(PAGES) | set(SKIPPED)) - found), "PAGES lists pages that are gone"
 
 
-SOURCES = ("organizations", "monitoring", "rollout", "sferum_portal")
+SOURCES = ("organizations", "monitoring", "rollout", "notify", "sferum_portal")
 ROOT = Path(__file__).resolve().parents[2]
 # Ways of reading a parameter by hand; a bound form (``Form(request.GET or None)``), copying the
 # query for links (``.copy()``, ``.urlencode()``) and the helpers themselves are the ways in.
