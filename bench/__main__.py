@@ -1,8 +1,8 @@
-"""``python -m bench [import|weekly|dashboards|all] [--no-iexport]``: run the benchmarks, print
-figures. ``python -m bench load [--users N] [--seconds S] [--think T]`` drives gunicorn with
-logged-in people (bench/load.py); ``python -m bench matrix`` renders the district checklist
-matrix for 300 and 30 organisations in a throwaway database (bench/rollout_matrix.py); "all"
-leaves those two out."""
+"""``python -m bench [import|weekly|dashboards|digests|all] [--no-iexport]``: run the
+benchmarks, print figures. ``python -m bench load [--users N] [--seconds S] [--think T]``
+drives gunicorn with logged-in people (bench/load.py); ``python -m bench matrix`` renders the
+district checklist matrix for 300 and 30 organisations in a throwaway database
+(bench/rollout_matrix.py); "all" leaves those two out."""
 
 import argparse
 
@@ -13,7 +13,7 @@ def main() -> None:
         "which",
         nargs="?",
         default="all",
-        choices=["import", "weekly", "dashboards", "all", "load", "matrix"],
+        choices=["import", "weekly", "dashboards", "digests", "all", "load", "matrix"],
     )
     parser.add_argument(
         "--no-iexport", action="store_true", help="skip the slow django-import-export baseline"
@@ -34,6 +34,10 @@ def main() -> None:
         from . import dashboards
 
         dashboards.main()
+    if args.which in ("digests", "all"):
+        from . import digests
+
+        digests.main()
     if args.which == "matrix":
         from . import rollout_matrix
 

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 # ids. The importer writes the registry in bulk, so no model signal fires for them: rollout
 # listens to this one to create their checklist and plan tasks.
 registry_grown = Signal()
+
+# The Monday recompute (``tasks.weekly_monday_task``) computed the week just ended for some
+# regions. Sent after the computation, with ``region_ids`` (a list) and ``monday`` (the week's
+# Monday, a date): notify listens to queue those regions' weekly digests.
+week_computed = Signal()

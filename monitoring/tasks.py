@@ -10,6 +10,7 @@ from organizations.models import Region
 from sferum_portal import weeks
 
 from . import services, weekly
+from .signals import week_computed
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def weekly_monday_task() -> list[str]:
     for monday, region_ids in by_week.items():
         weekly.weekly_values_compute(monday=monday, region_ids=region_ids)
         log.info("Weekly values for %s computed for regions %s", monday, region_ids)
+        week_computed.send(sender=weekly_monday_task, region_ids=region_ids, monday=monday)
     return [m.isoformat() for m in by_week]
 
 

@@ -8,3 +8,8 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notify"
     verbose_name = "Рассылки"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -170,3 +170,94 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key} → {self.user} ({self.get_channel_display()})"
+
+
+class Whom(models.TextChoices):
+    OWNER = "owner", "исполнитель (для пунктов ОО — администратор Сферум в ОО)"
+    HEAD = "head", "руководитель ОО"
+    DISTRICT_LEAD = "district_lead", "районный ответственный"
+
+
+class ReminderRung(models.Model):
+    """A rung of the reminder ladder (notify.reminders): so many days after an item became
+    overdue, remind these people of it. Data, edited in the admin; the defaults (0 → owner,
+    3 → руководитель ОО, 7 → районный ответственный) come from a data migration."""
+
+    days = models.PositiveSmallIntegerField(
+        "дней просрочки",
+        help_text="Через сколько дней после первого дня просрочки: 0 — в первый же день.",
+    )
+    whom = models.CharField("кому", max_length=16, choices=Whom.choices)
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "ступень напоминаний"
+        verbose_name_plural = "лестница напоминаний о сроках"
+        ordering = ["days", "whom"]
+        constraints = [
+            models.UniqueConstraint(fields=["days", "whom"], name="notify_rung_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"+{self.days} дн. — {self.get_whom_display()}"
+
+
+class Reminded(models.Model):
+    """What a person was reminded of: an overdue plan item of an organisation (or of a district,
+    ``organization`` empty). One row per person and object, so a reminder of it goes once and
+    every later reminder to them holds only what is new."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="кому",
+    )
+    plan_item = models.ForeignKey(
+        "rollout.PlanItemTemplate",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="пункт плана",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ОО",
+    )
+    municipality = models.ForeignKey(
+        "organizations.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="МО",
+    )
+    rung = models.ForeignKey(
+        ReminderRung,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ступень",
+    )
+    reminded_on = models.DateField("дата напоминания")
+
+    class Meta:
+        verbose_name = "отправленное напоминание"
+        verbose_name_plural = "отправленные напоминания"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "plan_item", "organization"],
+                condition=Q(organization__isnull=False),
+                name="notify_reminded_org_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "plan_item", "municipality"],
+                condition=Q(organization__isnull=True),
+                name="notify_reminded_district_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_item_id} → {self.user_id} ({self.reminded_on:%d.%m.%Y})"

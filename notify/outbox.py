@@ -32,6 +32,14 @@ from .tokens import unsubscribe_token
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
+
+
+def lease() -> dt.timedelta:
+    """How long a claim holds (setting ``NOTIFY_LEASE_SECONDS``, five minutes by default)."""
+    seconds = getattr(settings, "NOTIFY_LEASE_SECONDS", None)
+    return dt.timedelta(seconds=seconds) if seconds else LEASE
+
+
 # Waits after the 1st, 2nd, … failed attempt; after the last the message is «не отправлено».
 BACKOFF = (
     dt.timedelta(minutes=1),
@@ -90,17 +98,23 @@ def channels_of(users: Iterable, kind: str) -> dict[int, list[str]]:
     return result
 
 
-def enqueue_many(drafts: list[Draft], *, send: bool = True) -> int:
-    """Queue the drafts by each person's channels; a message already queued (the same person,
-    kind, key and channel) is left as it is. Returns the number of rows queued now."""
+def enqueue_many(
+    drafts: list[Draft], *, send: bool = True, channels: Iterable[str] | None = None
+) -> int:
+    """Queue the drafts by each person's channels (only those of ``channels``, when given); a
+    message already queued (the same person, kind, key and channel) is left as it is. Returns
+    the number of rows queued now."""
+    only = set(channels) if channels is not None else None
     by_kind: dict[str, list[Draft]] = {}
     for draft in drafts:
         by_kind.setdefault(draft.kind, []).append(draft)
     rows = []
     for kind, group in by_kind.items():
-        channels = channels_of([d.user for d in group], kind)
+        by_person = channels_of([d.user for d in group], kind)
         for draft in group:
-            for channel in channels.get(draft.user.pk, []):
+            for channel in by_person.get(draft.user.pk, []):
+                if only is not None and channel not in only:
+                    continue
                 rows.append(
                     Message(
                         user_id=draft.user.pk, kind=draft.kind, key=draft.key, channel=channel,
@@ -156,7 +170,7 @@ def _claim(limit: int, now: dt.datetime) -> list[int]:
         ids = list(due)
         if ids:
             Message.objects.filter(pk__in=ids).update(
-                status=MessageStatus.SENDING, lease_until=now + LEASE
+                status=MessageStatus.SENDING, lease_until=now + lease()
             )
     return ids
 

@@ -235,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # Reminders of overdue plan items, once a day (notify.reminders; one message per person).
+    "notify-reminders-daily": {
+        "task": "notify.reminders_daily",
+        "schedule": crontab(minute=0, hour=8),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # E-mail: SMTP once EMAIL_HOST is set, else the console (development and the demo).
@@ -263,6 +269,10 @@ MAX_WEBHOOK_SECRET = env("MAX_WEBHOOK_SECRET", "")
 MAX_CA_BUNDLE = env("MAX_CA_BUNDLE", "")
 # How long a profile page's MAX deep link may be used, seconds.
 MAX_LINK_TIMEOUT = int(env("MAX_LINK_TIMEOUT", str(24 * 3600)))
+# «Напомнить»: at most one nudge per organisation in this many hours (notify.nudges).
+NOTIFY_NUDGE_INTERVAL_HOURS = int(env("NOTIFY_NUDGE_INTERVAL_HOURS", "24"))
+# How long a worker holds the messages it claimed before another may send them, seconds.
+NOTIFY_LEASE_SECONDS = int(env("NOTIFY_LEASE_SECONDS", "300"))
 
 # Statistics uploads: files above the inline limit are checked in a Celery task.
 STATS_UPLOAD_MAX_BYTES = int(env("STATS_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))

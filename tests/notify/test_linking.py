@@ -104,3 +104,9 @@ def test_one_click_unsubscribe(world, client):
     assert not Preference.objects.get(user=world.oo_admin).digest
     bad = reverse("notify:unsubscribe", args=["forged"])
     assert client.get(bad).status_code == 404
+
+
+def test_the_user_menu_links_the_settings_page(world, client):
+    client.force_login(world.teacher)
+    page = client.get(reverse("rollout:my_steps")).content.decode()
+    assert f'href="{reverse("notify:settings")}">Рассылки и уведомления</a>' in page
