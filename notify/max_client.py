@@ -14,6 +14,7 @@ bundles lack; ``MAX_CA_BUNDLE`` names a PEM file with it, trusted beside certifi
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from django.conf import settings
 MAX_TEXT = 4000  # the API's limit on a message's text
 CHAT_INTERVAL = 0.5  # seconds between two messages into one chat: at most 2 a second
 DEFAULT_RETRY_AFTER = 30  # seconds, when a 429 says nothing
+
+logger = logging.getLogger(__name__)
 
 
 class MaxError(Exception):
@@ -66,13 +69,19 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def _verify() -> ssl.SSLContext | bool:
+    """certifi's roots, plus the PEM file ``MAX_CA_BUNDLE`` names; a missing or unreadable file
+    is logged and left out (MAX then fails with a TLS error that the outbox retries), so that
+    e-mails sent in the same batch are not held up."""
     bundle = settings.MAX_CA_BUNDLE
     if not bundle:
         return True
     import certifi
 
     context = ssl.create_default_context(cafile=certifi.where())
-    context.load_verify_locations(cafile=bundle)
+    try:
+        context.load_verify_locations(cafile=bundle)
+    except (OSError, ssl.SSLError) as exc:
+        logger.error("MAX_CA_BUNDLE %s is not usable: %r", bundle, exc)
     return context
 
 

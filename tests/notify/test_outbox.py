@@ -154,3 +154,25 @@ def test_the_client_names_what_went_wrong(max_api):
     down = MaxClient(token=TOKEN, base_url="http://127.0.0.1:9")
     with down as client, pytest.raises(MaxRetryLater, match="недоступен"):
         client.send(1, "текст")
+
+
+def test_the_ca_bundle_is_trusted_beside_certifi_and_a_missing_one_holds_nothing_up(
+    settings, tmp_path, caplog
+):
+    import ssl
+    from pathlib import Path
+
+    import certifi
+
+    from notify.max_client import _verify
+
+    settings.MAX_CA_BUNDLE = ""
+    assert _verify() is True
+    plain = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
+    # A self-signed root made with openssl stands in for Минцифры's (tests/notify/).
+    settings.MAX_CA_BUNDLE = str(Path(__file__).with_name("test_root_ca.pem"))
+    context = _verify()
+    assert context.cert_store_stats()["x509_ca"] == plain + 1
+    settings.MAX_CA_BUNDLE = str(tmp_path / "absent.pem")
+    assert _verify().cert_store_stats()["x509_ca"] == plain
+    assert "MAX_CA_BUNDLE" in caplog.text
