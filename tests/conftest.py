@@ -146,6 +146,21 @@ def browser_page():
 __all__ = ["PASSWORD"]
 
 
+def worker_env(media_root, **extra: str) -> dict[str, str]:
+    """The environment of a real worker process on the test database (PostgreSQL)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(media_root),
+        **extra,
+    }
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, media_root):
     """A real Celery worker process on the test database and Redis (PostgreSQL runs only)."""
@@ -158,14 +173,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, media_root):
 
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.skip("a real worker needs PostgreSQL and REDIS_URL (the second pass of .ci/run)")
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(media_root),
-    }
+    env = worker_env(media_root)
     root = Path(__file__).resolve().parents[1]
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sferum_portal", "worker", "--pool=solo",

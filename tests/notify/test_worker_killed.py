@@ -32,6 +32,7 @@ from notify.models import Message, MessageStatus
 from notify.outbox import Draft, enqueue_many
 from notify.tasks import outbox_send_task
 from sferum_portal.celery import app as celery_app
+from tests.conftest import worker_env
 from tests.factories import UserFactory
 from tests.notify.servers import SmtpServer
 
@@ -55,18 +56,13 @@ def _needs_real_services():
 
 
 def _start_worker(name: str, queue: str, smtp_port: int, media_root) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(media_root),
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "EMAIL_USE_TLS": "false",
-        "NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
-    }
+    env = worker_env(
+        media_root,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        EMAIL_USE_TLS="false",
+        NOTIFY_LEASE_SECONDS=str(LEASE_SECONDS),
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sferum_portal", "worker", "--pool=solo",
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
