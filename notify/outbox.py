@@ -214,12 +214,13 @@ def _email(message: Message, connection) -> None:
     mail.send()
 
 
-def _max(message: Message, client: MaxClient) -> None:
-    link = MaxLink.objects.filter(user_id=message.user_id, max_user_id__isnull=False).first()
-    if link is None:
+def _max(message: Message, client: MaxClient, max_users: dict[int, int]) -> None:
+    """``max_users``: person id -> MAX user id, for the batch's recipients (one query)."""
+    max_user_id = max_users.get(message.user_id)
+    if max_user_id is None:
         raise MaxRefused("МАХ не привязан")
     text = f"{message.text}\n\nОтписаться: {unsubscribe_url(message)}"
-    client.send(link.max_user_id, text)
+    client.send(max_user_id, text)
 
 
 def _done(message: Message, now: dt.datetime) -> None:
@@ -253,7 +254,13 @@ def deliver_due(*, limit: int = 100) -> Delivery:
     ids = _claim(limit, timezone.now())
     if not ids:
         return result
-    messages = Message.objects.filter(pk__in=ids).select_related("user").order_by("pk")
+    messages = list(Message.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
+    max_users = dict(
+        MaxLink.objects.filter(
+            user_id__in={m.user_id for m in messages if m.channel == Channel.MAX},
+            max_user_id__isnull=False,
+        ).values_list("user_id", "max_user_id")
+    )
     connection = get_connection()
     client = MaxClient() if max_enabled() else None
     try:
@@ -264,7 +271,7 @@ def deliver_due(*, limit: int = 100) -> Delivery:
                 elif client is None:
                     raise MaxRefused("МАХ не настроен (MAX_BOT_TOKEN)")
                 else:
-                    _max(message, client)
+                    _max(message, client, max_users)
             except MaxError as exc:
                 outcome = _failed(
                     message, str(exc), transient=exc.transient,
