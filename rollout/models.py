@@ -135,6 +135,18 @@ class ChecklistStepTemplate(models.Model):
         "подтверждение", max_length=32, choices=EvidenceKind.choices, default=EvidenceKind.NONE
     )
     is_active = models.BooleanField("действует", default=True)
+    # Which monitoring indicators this step moves: a school below the target of one of them is
+    # shown the step, while open, as its next step (rollout.next_steps). Data, from the fixture.
+    indicators = models.JSONField(
+        "двигает показатели",
+        default=list,
+        blank=True,
+        help_text=(
+            "Коды показателей, которые поднимает этот шаг: staff_activity, "
+            "students_parents_activity, teachers_registered, students_registered, "
+            "parents_registered."
+        ),
+    )
 
     class Meta:
         verbose_name = "шаг чек-листа"
@@ -596,3 +608,42 @@ class DistrictContacts(models.Model):
 
     def __str__(self) -> str:
         return f"Контакты: {self.municipality}"
+
+
+class DocumentKind(models.TextChoices):
+    """The ready-to-sign drafts of the plan (rollout.documents), by the plan item they serve."""
+
+    ORDER = "order", "Приказ «О внедрении и использовании…» (п. 1.5)"
+    LOCAL_ACT = "local_act", "Положение об использовании ИКОП «Сферум» в МАХ (п. 1.6)"
+
+
+def document_template_upload_to(instance: "DocumentTemplate", filename: str) -> str:
+    return f"rollout/document_templates/{instance.kind}-{instance.org_type or 'all'}.docx"
+
+
+class DocumentTemplate(models.Model):
+    """An administrator's own .docx template for a draft, replacing the one the portal ships
+    (``rollout/document_templates/``) for one kind and organisation type, or for every type."""
+
+    kind = models.CharField("документ", max_length=16, choices=DocumentKind.choices)
+    org_type = models.CharField(
+        "тип ОО",
+        max_length=8,
+        choices=OrgType.choices,
+        blank=True,
+        help_text="Пусто — для всех типов, у которых нет своего шаблона.",
+    )
+    file = models.FileField("шаблон .docx", upload_to=document_template_upload_to, max_length=200)
+    is_active = models.BooleanField("действует", default=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    class Meta:
+        verbose_name = "шаблон документа"
+        verbose_name_plural = "шаблоны документов"
+        ordering = ["kind", "org_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "org_type"], name="document_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.get_org_type_display() or 'все типы'}"

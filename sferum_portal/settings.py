@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "simple_history",
     "sferum_portal.apps.AxesConfig",  # django-axes under a Russian name in the admin
     "csp",
+    "answers",
     "organizations",
     "rollout",
     "monitoring",

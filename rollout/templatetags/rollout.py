@@ -22,6 +22,12 @@ def rollout_organization_panel(context, organization):
     }
 
 
+@register.inclusion_tag("rollout/_next_steps.html", takes_context=True)
+def rollout_next_steps(context, organization, board):
+    """On an organisation's dashboard: the open steps that would move its red figures."""
+    return {"organization": organization, "board": board}
+
+
 @register.filter
 def percent_of(done, total) -> int:
     """{{ done|percent_of:total }} → a whole percent, 0 when there is nothing to do."""
