@@ -1,6 +1,6 @@
 """The main menu: one place that turns a person's scope into the links they may follow (the
 registry's pages, the monitoring dashboard of each scope, the statistics uploads, and the
-checklists' and plan's entries of rollout.navigation)."""
+checklists' and plan's entries of rollout.navigation, and «Справка»)."""
 
 from dataclasses import dataclass
 
@@ -76,4 +76,5 @@ def nav_items(user) -> list[NavItem]:
         if url not in seen:
             seen.add(url)
             items.append(NavItem(label, url))
+    items.append(NavItem("Справка", reverse("answers:list")))  # every logged-in person
     return items

@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("rollout.urls")),
     path("", include("portal.urls")),
     path("", include("notify.urls")),
+    path("help/", include("answers.urls")),
 ]
 # Media (uploaded statistics files, evidence) is never served as such: only through views that
 # check the person's scope.
