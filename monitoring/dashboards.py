@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from organizations.models import Municipality, Organization, Region
 from organizations.selectors import organizations_matching
 
+from . import comparison
 from .bands import arrow, band
 from .models import (
     Snapshot,
@@ -367,36 +368,57 @@ class LeagueRow:
     value_row: object | None
     kpis: dict[str, Kpi]
     extra: dict = field(default_factory=dict)
+    # The last 8 weeks of each headline indicator (comparison.Steady), the place in the league
+    # or its group ((N, of M), None: not ranked) and the group (comparison.Group) when the
+    # page compares like with like. Leagues built elsewhere (notify) leave them empty.
+    steady: dict = field(default_factory=dict)
+    place: tuple[int, int] | None = None
+    group: object | None = None
 
 
 def region_dashboard(region: Region, requested: dt.date | None, municipalities) -> tuple:
-    """The region's week, and its municipalities (those given, already scoped) as a league."""
+    """The region's week, and its municipalities (those given, already scoped) as a league in
+    the ranking order (monitoring.comparison: no size bands for municipalities)."""
     rows = list(WeeklyRegionValue.objects.filter(region=region).order_by("week_start"))
     values = WeeklyOrganizationValue.objects.filter(organization__municipality__region=region)
     population = population_of(Organization.objects.filter(municipality__region=region))
     area = _area(rows, requested, region.pk, values, population)
     league = []
     if area.week:
-        values = WeeklyMunicipalityValue.objects.filter(
-            week_start__in=[area.week, area.week - dt.timedelta(days=7)],
-            municipality__in=municipalities,
+        area_values = WeeklyMunicipalityValue.objects.filter(municipality__in=municipalities)
+        values = area_values.filter(
+            week_start__in=[area.week, area.week - dt.timedelta(days=7)]
         ).select_related("municipality")
         current = {v.municipality_id: v for v in values if v.week_start == area.week}
         previous = {v.municipality_id: v for v in values if v.week_start != area.week}
-        in_force = targets_in_force(area.week, list(Target.objects.all()))
+        targets = list(Target.objects.all())
+        in_force = targets_in_force(area.week, targets)
+        steady = comparison.municipality_steadiness(area_values, area.week, targets, region.pk)
         for municipality in municipalities.order_by("name"):
             row, before = current.get(municipality.pk), previous.get(municipality.pk)
             kpis = kpis_for(row, before, in_force, region.pk, _row_reach(row, before))
             league.append(
-                LeagueRow(municipality.name, municipality.pk, row, {k.code: k for k in kpis})
-            )
+                LeagueRow(municipality.name, municipality.pk, row, {k.code: k for k in kpis},
+                          steady=steady.get(municipality.pk, {}))
+            )  # fmt: skip
+        league = comparison.ranked(league)
     return area, league
 
 
 @dataclass
 class OrganizationFilters:
+    """The district league's filters: type and search (the registry's), and the comparison
+    with like organisations: ``size_by`` ("staff", "students" or "": all together) and
+    ``band`` (a size band's key, comparison.band_keys; it implies its basis)."""
+
     org_type: str = ""
     query: str = ""
+    size_by: str = ""
+    band: str = ""
+
+    @property
+    def comparison(self) -> comparison.Comparison:
+        return comparison.Comparison.of(self.size_by, self.band)
 
     def apply(self, organizations):
         if self.org_type:
@@ -410,7 +432,9 @@ def district_dashboard(
     organizations,
     filters: OrganizationFilters,
 ) -> tuple:
-    """The district's week and its organisations (scoped queryset) with their week's values."""
+    """The district's week and its organisations (scoped queryset) with their week's values and
+    their last 8 weeks, in the ranking order, grouped by type and size band and only the chosen
+    band's when the filters compare like with like (monitoring.comparison)."""
     rows = list(
         WeeklyMunicipalityValue.objects.filter(municipality=municipality).order_by("week_start")
     )
@@ -429,20 +453,27 @@ def district_dashboard(
         current = {v.organization_id: v for v in values if v.week_start == area.week}
         previous = {v.organization_id: v for v in values if v.week_start != area.week}
         in_force = targets_in_force(area.week, list(Target.objects.all()))
+        area_values = WeeklyOrganizationValue.objects.filter(
+            organization__municipality=municipality
+        )
+        steady = comparison.organization_steadiness(area_values, area.week)
         for org in organizations.filter(is_active=True).order_by("short_name"):
             row = current.get(org.pk)
             kpis = kpis_for(row, previous.get(org.pk), in_force, region_id)
             league.append(
                 LeagueRow(org.short_name, org.pk, row, {k.code: k for k in kpis},
                           {"org_type": org.get_org_type_display(), "organization": org,
-                           "counted": org.org_type in types})
+                           "counted": org.org_type in types},
+                          steady=steady.get(org.pk, {}))
             )  # fmt: skip
+        league = comparison.grouped(league, filters.comparison)
     return area, league
 
 
 def _counted(row: LeagueRow, code: str) -> bool:
-    """Whether the organisation's type counts in the indicator (not an education authority)."""
-    return row.value_row is not None and getattr(row.value_row, COUNTED_FLAG[code])
+    """Whether the organisation's type counts in the indicator (not an education authority);
+    a municipality's row always counts."""
+    return row.value_row is not None and getattr(row.value_row, COUNTED_FLAG[code], True)
 
 
 def with_data_for(league: list[LeagueRow], code: str) -> int:
@@ -450,18 +481,43 @@ def with_data_for(league: list[LeagueRow], code: str) -> int:
     return sum(1 for r in league if _counted(r, code) and r.kpis[code].value is not None)
 
 
+def _weeks_on_target(row: LeagueRow, code: str) -> int:
+    record = row.steady.get(code)
+    return record.on_target if record else 0
+
+
 def furthest_from_target(league: list[LeagueRow], code: str, limit: int = 10) -> list[LeagueRow]:
-    """Counted organisations furthest below the Stage 2 target, by people missing."""
+    """Counted organisations below the Stage 2 target this week: the least steady first (fewest
+    weeks on target of the last 8), then by people missing, then by name. So one that dipped
+    this week after weeks on target comes after those that have stayed below. A league without
+    the weeks (built elsewhere) is ranked by people missing alone."""
     ranked = [r for r in league if _counted(r, code) and r.kpis[code].gap_people]
-    return sorted(ranked, key=lambda r: (-(r.kpis[code].gap_people or 0), r.name))[:limit]
+    return sorted(
+        ranked,
+        key=lambda r: (_weeks_on_target(r, code), -(r.kpis[code].gap_people or 0), r.name),
+    )[:limit]
 
 
-def improved_most(league: list[LeagueRow], code: str, limit: int = 10) -> list[LeagueRow]:
-    """Counted organisations whose value rose most since the week before."""
-    ranked = [
-        r for r in league if _counted(r, code) and r.kpis[code].change and r.kpis[code].change > 0
-    ]
-    return sorted(ranked, key=lambda r: (-r.kpis[code].change, r.name))[:limit]
+def change_over(row: LeagueRow, code: str, weeks: int = 1) -> Decimal | None:
+    """The rate's change over 1 week (the stored change) or over 4 (comparison.Steady)."""
+    if weeks == 1:
+        return row.kpis[code].change
+    if weeks == comparison.CHANGE_WEEKS:
+        record = row.steady.get(code)
+        return record.change if record else None
+    raise ValueError(f"No change over {weeks} weeks is computed")
+
+
+def improved_most(
+    league: list[LeagueRow], code: str, limit: int = 10, *, weeks: int = 1
+) -> list[LeagueRow]:
+    """Counted organisations whose value rose most over ``weeks`` (1: since the week before;
+    4: over 4 weeks, what the dashboards show), ties by weeks on target, then by name."""
+    ranked = [r for r in league if _counted(r, code) and (change_over(r, code, weeks) or 0) > 0]
+    return sorted(
+        ranked,
+        key=lambda r: (-change_over(r, code, weeks), -_weeks_on_target(r, code), r.name),
+    )[:limit]
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """Excel downloads of monitoring data."""
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from sferum_portal.weeks import week_label
-from sferum_portal.xlsx import Cell, table_workbook
+from sferum_portal.xlsx import Cell, safe_text, table_workbook
 
 from .bands import band_colour
+from .comparison import HEADLINE, WINDOW_WEEKS
 from .flags import flags_for
 from .models import Upload
 
@@ -63,8 +65,50 @@ def _change(kpi) -> float | None:
     return None if kpi.change is None else float(kpi.change)
 
 
-def league_workbook(title: str, first_header: str, league, week, *, with_counts=False) -> Workbook:
-    """A region's municipalities or a district's organisations for a week, coloured by band."""
+WHOM = {"staff_activity": "сотрудники", "students_parents_activity": "обучающиеся и родители"}
+
+
+def _steady_headers(with_groups: bool) -> list[str]:
+    headers = ["Группа сравнения", "Место в группе"] if with_groups else ["Место"]
+    headers += [f"Недель у цели из {WINDOW_WEEKS}: {WHOM[code]}" for code in HEADLINE]
+    headers += [f"Изменение за 4 недели, п. п.: {WHOM[code]}" for code in HEADLINE]
+    return headers
+
+
+def _steady_cells(row, with_groups: bool) -> list:
+    place = f"{row.place[0]} из {row.place[1]}" if row.place else None
+    group = row.group.label if row.group else "все ОО вместе"
+    cells = [group, place] if with_groups else [place]
+    for code in HEADLINE:
+        record = row.steady.get(code)
+        cells.append(record.on_target if record and record.with_value else None)
+    for code in HEADLINE:
+        record = row.steady.get(code)
+        cells.append(None if record is None or record.change is None else float(record.change))
+    return cells
+
+
+def _with_note(book: Workbook, note: str) -> Workbook:
+    """The table one row down, under a line saying what it shows."""
+    sheet = book.active
+    last = sheet.auto_filter.ref.split(":")[1].rstrip("0123456789")
+    sheet.insert_rows(1)
+    sheet["A1"] = safe_text(note)
+    sheet["A1"].font = Font(italic=True)
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{last}{sheet.max_row}"
+    return book
+
+
+def league_workbook(
+    title: str, first_header: str, league, week, *, with_counts=False, note: str = ""
+) -> Workbook:
+    """A region's municipalities or a district's organisations for a week, coloured by band, in
+    the league's order. A league that carries the last 8 weeks (the dashboards') gets their
+    columns at the end: the group and the place in it (a district's), or the place (a
+    region's), the weeks on target and the change over 4 weeks. ``note``: a line above the
+    table (the comparison chosen)."""
+    steady = any(row.steady for row in league)
     headers = [first_header]
     if not with_counts:
         headers += ["Тип ОО"]
@@ -83,6 +127,8 @@ def league_workbook(title: str, first_header: str, league, week, *, with_counts=
         headers += ["ОО достигли 75 %", "ОО достигли 30 %", "ОО с замечаниями"]
     else:
         headers += ["Замечания"]
+    if steady:
+        headers += _steady_headers(with_groups=not with_counts)
     rows = []
     for row in league:
         staff, sp = row.kpis["staff_activity"], row.kpis["students_parents_activity"]
@@ -113,8 +159,11 @@ def league_workbook(title: str, first_header: str, league, week, *, with_counts=
             ]
         else:
             line.append("нет данных" if v is None else "; ".join(h.title for _, h in flags_for(v)))
+        if steady:
+            line += _steady_cells(row, with_groups=not with_counts)
         rows.append(line)
-    return table_workbook(f"{title} {week:%d.%m.%Y}", headers, rows)
+    book = table_workbook(f"{title} {week:%d.%m.%Y}", headers, rows)
+    return _with_note(book, note) if note else book
 
 
 def organization_history_workbook(organization, board) -> Workbook:

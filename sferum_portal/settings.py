@@ -292,6 +292,10 @@ DASHBOARD_BAND_COLOURS = {"good": "D1E7DD", "warn": "FFF3CD", "bad": "F8D7DA", "
 # week before have data this week. Pages open on the latest adequate week, and a rate from a
 # week below it is marked «неполные данные» and never shown as a target reached.
 DASHBOARD_MIN_COVERAGE_PCT = int(env("DASHBOARD_MIN_COVERAGE_PCT", "80"))
+# «Сравнивать с похожими»: the size bands of the district league, by staff and by students (the
+# ОО-1 totals of the week's data). Each number starts a band: (20, 50, 100) gives «до 20», «20–49»,
+# «50–99» and «100 и больше» (monitoring.comparison).
+COMPARISON_SIZE_BANDS = {"staff": (20, 50, 100), "students": (100, 300, 700, 1500)}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

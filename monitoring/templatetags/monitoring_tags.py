@@ -12,6 +12,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from monitoring.bands import arrow
+from monitoring.comparison import WINDOW_WEEKS
 from monitoring.permissions import can_upload_statistics
 from sferum_portal import weeks
 from sferum_portal.numbers import group_digits
@@ -103,25 +104,52 @@ def _data_value(value, default: str) -> str:
     return default if value is None else str(value)
 
 
+def _place_cell(place) -> str:
+    if not place:
+        return '<td class="num text-secondary" data-value="999999">—</td>'
+    return f'<td class="num" data-value="{place[0]}">{place[0]} из {group_digits(place[1])}</td>'
+
+
+def _weeks_cell(record) -> str:
+    """«6 из 8» weeks on target, said in full to a screen reader; «—» without a value."""
+    if record is None or not record.with_value:
+        return '<td class="num text-secondary" data-value="-1">—</td>'
+    return (
+        f'<td class="num" data-value="{record.on_target}">{record.on_target} из {WINDOW_WEEKS}'
+        f'<span class="visually-hidden"> недель у цели из последних {WINDOW_WEEKS}</span></td>'
+    )
+
+
+def _change_cell(change) -> str:
+    return f'<td class="num" data-value="{_data_value(change, "0")}">{pp_change(change)}</td>'
+
+
 @register.simple_tag
 def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_column=""):
     """The league table's body. Built here rather than by template nodes: 120 rows of ten
     cells through the template engine took a third of a district page's time. The cells use
-    the filters above, so the page and this markup format alike."""
+    the filters above, so the page and this markup format alike. Each row: its name (the sticky
+    first column), its place, then each headline rate with its change over the week and over 4
+    weeks and its weeks on target of the last 8 (monitoring.comparison)."""
     if not rows:
-        return mark_safe('<tr><td colspan="9" class="text-secondary">Ничего не найдено.</td></tr>')
+        columns = 14 if extra_column else 13
+        return mark_safe(
+            f'<tr><td colspan="{columns}" class="text-secondary">Ничего не найдено.</td></tr>'
+        )
     query = "?week=" + iso_week(week)
     html = []
     for row in rows:
         staff = row.kpis["staff_activity"]
         sp = row.kpis["students_parents_activity"]
         reg = row.kpis["teachers_registered"]
+        steady = getattr(row, "steady", None) or {}
         v = row.value_row
         name = conditional_escape(row.name)
         cells = [
             "<tr>" if v else '<tr class="text-secondary">',
             f'<th scope="row" class="fw-normal" data-value="{name}">'
             f'<a href="{reverse(link_name, args=[row.pk])}{query}">{name}</a></th>',
+            _place_cell(getattr(row, "place", None)),
         ]
         if with_type:
             org_type = conditional_escape(row.extra.get("org_type", ""))
@@ -139,7 +167,7 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
                 else "—"
             )
             cells.append(f'<td class="num" data-value="{with_data}">{shown}</td>')
-        for kpi, with_change in ((staff, True), (sp, True), (reg, False)):
+        for code, kpi in (("staff_activity", staff), ("students_parents_activity", sp), ("", reg)):
             partial = (
                 ' <span class="badge text-bg-warning" title="неполные данные">неполн.</span>'
                 if kpi.partial and kpi.value is not None
@@ -149,11 +177,11 @@ def league_rows(rows, *, link_name: str, week, with_type: bool = False, extra_co
                 f'<td class="num band-{kpi.band}" data-value="{_data_value(kpi.value, "-1")}">'
                 f"{pct(kpi.value)}{partial}</td>"
             )
-            if with_change:
-                cells.append(
-                    f'<td class="num" data-value="{_data_value(kpi.change, "0")}">'
-                    f"{pp_change(kpi.change)}</td>"
-                )
+            if code:
+                record = steady.get(code)
+                cells.append(_change_cell(kpi.change))
+                cells.append(_change_cell(record.change if record else None))
+                cells.append(_weeks_cell(record))
         gap = staff.gap_people
         cells.append(
             f'<td class="num" data-value="{_data_value(gap, "0")}">'

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from monitoring import dashboards
+from monitoring import comparison, dashboards
 from monitoring.exports import league_workbook, organization_history_workbook
 from monitoring.flags import flags_for, flags_grouped
 from organizations import permissions, selectors
@@ -62,7 +62,13 @@ def region_dashboard(request, pk: int):
     return render(
         request,
         "monitoring/dashboard_region.html",
-        {"region": region, "area": area, "league": league, "chart": _chart(area.trend)},
+        {
+            "region": region,
+            "area": area,
+            "league": league,
+            "improved": dashboards.improved_most(league, "staff_activity", 5, weeks=4),
+            "chart": _chart(area.trend),
+        },
     )
 
 
@@ -82,7 +88,10 @@ def district_dashboard_page(
     filters = dashboards.OrganizationFilters(
         org_type=params.param_choice(request.GET, "type", OrgType.values),
         query=params.param_text(request.GET, "q"),
+        size_by=params.param_choice(request.GET, "cmp", comparison.BASES),
+        band=params.param_choice(request.GET, "band", comparison.band_keys()),
     )
+    chosen = filters.comparison
     area, league = dashboards.district_dashboard(
         municipality,
         _requested_week(request),
@@ -90,7 +99,12 @@ def district_dashboard_page(
         filters,
     )
     if _wants_xlsx(request) and area.week:
-        book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week)
+        note = (
+            chosen.describe(OrgType(filters.org_type).label if filters.org_type else "")
+            if chosen.basis
+            else ""
+        )
+        book = league_workbook(f"ОО {municipality.name}", "ОО", league, area.week, note=note)
         return _xlsx(book, f"district-{municipality.pk}-{iso_week_label(area.week)}")
     extra = extend(municipality, filters, league) if extend else {}
     no_data = [row for row in league if row.value_row is None]
@@ -101,11 +115,15 @@ def district_dashboard_page(
             "municipality": municipality,
             "area": area,
             "league": league,
+            "sections": comparison.sections(league),
             "filters": filters,
+            "chosen": chosen,
             "org_types": OrgType.choices,
+            "size_bases": [(basis, label) for basis, (_f, label, *_) in comparison.BASES.items()],
+            "band_choices": comparison.band_choices(),
             "furthest": dashboards.furthest_from_target(league, "staff_activity"),
             "furthest_sp": dashboards.furthest_from_target(league, "students_parents_activity"),
-            "improved": dashboards.improved_most(league, "staff_activity"),
+            "improved": dashboards.improved_most(league, "staff_activity", weeks=4),
             # whether "all have reached the target" may be said: someone has the figure
             "staff_known": dashboards.with_data_for(league, "staff_activity"),
             "no_data": no_data,

@@ -65,7 +65,7 @@ def test_district_lead_sees_gaps_rankings_and_prints(demo, browser_page, log_in,
     page.get_by_role("button", name="Сотрудники", exact=True).click()  # sort by staff activity
     sorted_by = page.locator("table.league th[aria-sort]")
     assert sorted_by.inner_text() == "Сотрудники"
-    values = page.locator("table.league tbody td:nth-child(3)").evaluate_all(
+    values = page.locator("table.league tbody td:nth-child(4)").evaluate_all(
         "cells => cells.map(c => parseFloat(c.dataset.value))"
     )
     assert values in (sorted(values), sorted(values, reverse=True))
