@@ -6,11 +6,12 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from monitoring.dashboards import furthest_from_target
+from monitoring.dashboards import HEADLINE, furthest_from_target
 from monitoring.views.dashboards import district_dashboard_page
 from organizations import selectors
 from organizations.contacts import organization_contacts
 from organizations.models import Role
+from rollout.next_steps import below_target, not_done_by_organization
 from rollout.summaries import district_summary
 
 
@@ -69,12 +70,26 @@ def _lagging(league, progress) -> list:
     )
 
 
+def _not_done(rows) -> None:
+    """«Что не сделано» of each lagging row (``extra["not_done"]``, None when neither headline
+    figure is below target): the open steps that move the figures below target, counted
+    (rollout.next_steps, one read for every row)."""
+    red = {
+        row.pk: {k.code for k in below_target(row.kpis.values(), row.value_row, HEADLINE)}
+        for row in rows
+    }
+    not_done = not_done_by_organization(red)
+    for row in rows:
+        row.extra["not_done"] = not_done.get(row.pk)
+
+
 def _district_extras(user, municipality, filters, league) -> dict:
     """The checklist progress, the lagging organisations and who to call at each organisation
     of the league (its Sferum admins and heads, in one query)."""
     extra = _checklist_progress(municipality, filters, league)
     lagging = _lagging(league, extra["progress"])
     shown = lagging[:LAGGING_LIMIT]
+    _not_done(shown)
     # Each overdue item once, under the table: the rows give only the items' numbers.
     items = {item.label: item for row in shown for item in row.extra["overdue_items"]}
     return {

@@ -1,6 +1,7 @@
 """Template tags of the rollout app: the block on an organisation's page (district contacts and
-the checklist progress; its data comes from ``summaries.organization_panel``), the cells of a
-row of the district matrix, and ``linkify`` for the how-to texts of steps."""
+the checklist progress; its data comes from ``summaries.organization_panel``), the next steps of
+an organisation below target (``next_steps``), the cells of a row of the district matrix, and
+``linkify`` for the how-to texts of steps."""
 
 import re
 
@@ -8,6 +9,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ..next_steps import next_steps_for_page
 from ..summaries import organization_panel
 
 register = template.Library()
@@ -24,8 +26,14 @@ def rollout_organization_panel(context, organization):
 
 @register.inclusion_tag("rollout/_next_steps.html", takes_context=True)
 def rollout_next_steps(context, organization, board):
-    """On an organisation's dashboard: the open steps that would move its red figures."""
-    return {"organization": organization, "board": board}
+    """On an organisation's dashboard: the open steps that would move its figures below target
+    (``next_steps``); nothing when the week has none below target or no data."""
+    request = context["request"]
+    return {
+        "organization": organization,
+        "request": request,
+        "next_steps": next_steps_for_page(request.user, organization, board.kpis, board.current),
+    }
 
 
 @register.filter
