@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -35,6 +34,7 @@ from organizations.models import Membership, Municipality, Organization, Region,
 from rollout import deadlines
 from rollout.measures import measured_states
 from rollout.models import CLOSED_STATUSES, PlanItemTemplate, Recurrence, Task
+from sferum_portal.batches import batches
 from sferum_portal.plurals import count_ru, plural_ru
 
 from .models import Kind, Message, Reminded, ReminderRung, Whom
@@ -69,11 +69,6 @@ class Run:
     drafts: list[Draft] = field(default_factory=list)
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def _not_reminded(user_ref: str, item: PlanItemTemplate, organization_ref: str | None, mo_ref):
     """An Exists() that is true when the person was already reminded of the object."""
     reminded = Reminded.objects.filter(user_id=OuterRef(user_ref), plan_item_id=item.pk)
@@ -100,7 +95,7 @@ def _organization_hits(
         ids = list(organizations.values_list("pk", flat=True))
         states.update(measured_states([item], ids))
         open_ids = [i for i in ids if (s := states.get((item.pk, i))) is None or s.done is not True]
-        targets = list(_chunks(open_ids))
+        targets = list(batches(open_ids, CHUNK))
     else:
         targets = [organizations.values("pk")]
     hits = []
@@ -297,7 +292,7 @@ def _draft(user, hits: list[Hit], today: dt.date, items, organizations, municipa
 
 def _names(model, ids: set[int], field_name: str) -> dict[int, str]:
     names = {}
-    for chunk in _chunks(sorted(i for i in ids if i)):
+    for chunk in batches(sorted(i for i in ids if i), CHUNK):
         names.update(model.objects.filter(pk__in=chunk).values_list("pk", field_name))
     return names
 
@@ -339,7 +334,7 @@ def reminders_build(today_by_region: dict[int, dt.date] | None = None, *, send: 
             for hit in hits:
                 by_user[hit.user_id].append(hit)
             users = {}
-            for chunk in _chunks(sorted(by_user)):
+            for chunk in batches(sorted(by_user), CHUNK):
                 users.update(User.objects.in_bulk(chunk))
             drafts = [
                 _draft(users[pk], group, today, items, organizations, municipalities)

@@ -74,7 +74,7 @@ class OrganizationAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [resources.OrganizationResource]
     list_display = ("short_name", "sferum_id", "org_type", "municipality", "is_active")
     list_filter = ("org_type", "is_active", "municipality__region")
-    search_fields = ("short_name", "sferum_id", "aliases__name")
+    search_fields = ("short_name", "full_name", "sferum_id", "aliases__name")
     list_select_related = ("municipality",)
     autocomplete_fields = ("municipality",)
     inlines = [AliasInline]

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import Role, SchoolClass
+from .models import Organization, Role, SchoolClass
 
 
 class PersonInviteForm(forms.Form):
@@ -63,6 +63,21 @@ class SchoolClassForm(forms.ModelForm):
                 "пробелы в названии не различаются)."
             )
         return name
+
+
+class RequisitesForm(forms.ModelForm):
+    """The organisation's requisites for its documents: full name and locality."""
+
+    class Meta:
+        model = Organization
+        fields = ["full_name", "locality"]
+        widgets = {"full_name": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_locality(self):
+        return " ".join(self.cleaned_data["locality"].split())
 
 
 class LoginForm(AuthenticationForm):

@@ -128,6 +128,26 @@ class Organization(models.Model):
     )
     sferum_id = models.PositiveBigIntegerField("ID организации в Сферум", unique=True)
     short_name = models.CharField("краткое название", max_length=500)
+    # The requisites of the organisation's documents (rollout.documents): the Sferum export
+    # carries only the short name, so these are typed by the organisation or the district.
+    # db_default: the bulk SQL that adds organisations from an import leaves them out.
+    full_name = models.CharField(
+        "полное наименование",
+        max_length=1000,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Как в уставе, например «Муниципальное бюджетное общеобразовательное "
+        "учреждение «Средняя общеобразовательная школа № 1» г. Емвы».",
+    )
+    locality = models.CharField(
+        "населённый пункт",
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Место составления документов, например «г. Емва» или «пгт Синдор».",
+    )
     org_type = models.CharField("тип ОО", max_length=8, choices=OrgType.choices, default=OrgType.OU)
     # Only http(s): the link is rendered as an <a href> on the organisation's page.
     link = models.URLField(

@@ -31,6 +31,14 @@ def administers_organization(user, organization: Organization) -> bool:
     )
 
 
+def edits_requisites(user, organization: Organization) -> bool:
+    """Who may type the organisation's full name and locality (its documents' requisites): its
+    Sferum admin and head, who sign the documents, and anyone who leads its municipality."""
+    return scope_of(user).holds(Role.OO_HEAD, organization=organization.pk) or (
+        administers_organization(user, organization)
+    )
+
+
 def roles_grantable(user, organization: Organization) -> tuple[str, ...]:
     """The roles this person may give to people of the organisation (empty: none)."""
     if leads_municipality(user, organization.municipality):

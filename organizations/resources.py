@@ -232,6 +232,8 @@ ORG_TYPE_ALIASES = {
 class OrganizationResource(RegistryResource):
     sferum_id = fields.Field("sferum_id", SFERUM_ID, widget=IntegerWidget())
     short_name = fields.Field("short_name", "Краткое название")
+    full_name = fields.Field("full_name", "Полное наименование", widget=OPTIONAL_TEXT)
+    locality = fields.Field("locality", "Населённый пункт", widget=OPTIONAL_TEXT)
     org_type = fields.Field(
         "org_type", "Тип ОО", widget=ChoiceLabelWidget(OrgType.choices, ORG_TYPE_ALIASES)
     )
@@ -249,6 +251,8 @@ class OrganizationResource(RegistryResource):
         fields = (
             "sferum_id",
             "short_name",
+            "full_name",
+            "locality",
             "org_type",
             "region_code",
             "municipality",

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views_invitations.invitation_answer, name="invitation"),
     path("organizations/<int:pk>/classes/new/", views.class_create, name="class_create"),
+    path("organizations/<int:pk>/requisites/", views.requisites_edit, name="requisites"),
     path(
         "organizations/<int:pk>/classes/<int:class_pk>/rename/",
         views_roster.class_rename_view,

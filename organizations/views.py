@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sferum_portal import params
 
 from . import permissions, selectors, throttle
-from .forms import PersonInviteForm, SchoolClassForm
+from .forms import PersonInviteForm, RequisitesForm, SchoolClassForm
 from .models import Invitation, Membership, OrgType, Role
 from .services import password_link_send, person_invite
 from .services_roster import class_add
@@ -147,6 +148,7 @@ def organization_detail(request, pk: int):
             # Who may add a role may take it away (views_roster.person_remove_view).
             "removable_roles": permissions.roles_grantable(request.user, organization),
             "can_manage_classes": permissions.administers_organization(request.user, organization),
+            "can_edit_requisites": permissions.edits_requisites(request.user, organization),
             "leads_municipality": selectors.scope_of(request.user).covers_municipality(
                 organization.municipality
             ),
@@ -224,6 +226,27 @@ def person_send_link(request, pk: int, membership_pk: int):
         password_link_send(user=user, base_url=request.build_absolute_uri("/"))
         messages.success(request, f"Новая ссылка отправлена на {user.email}.")
     return redirect("organizations:organization", organization.pk)
+
+
+@login_required
+def requisites_edit(request, pk: int):
+    """The organisation's full name and locality, which its document drafts carry (404 outside
+    scope; 403 for roles other than its admin, head and district)."""
+    organization = visible_organization(request, pk)
+    permissions.require(permissions.edits_requisites(request.user, organization))
+    back = params.safe_next(request, reverse("organizations:organization", args=[pk]))
+    form = RequisitesForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, "Реквизиты ОО сохранены: они войдут в следующие проекты документов."
+        )
+        return redirect(back)
+    return render(
+        request,
+        "organizations/requisites_form.html",
+        {"organization": organization, "form": form, "back": back},
+    )
 
 
 @login_required

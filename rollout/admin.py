@@ -2,16 +2,19 @@
 tasks, their history and evidence are shown read-only, since every change of a task must go
 through the status form that records who changed it."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.html import escape
 from simple_history.admin import SimpleHistoryAdmin
 
 from sferum_portal.admin_ru import ImportExportAdmin
 
-from . import resources
+from . import documents, resources
 from .models import (
     ChecklistStepTemplate,
     ChecklistTemplate,
     DistrictContacts,
+    DocumentTemplate,
     Evidence,
     PlanItemTemplate,
     PlanTemplate,
@@ -37,7 +40,7 @@ class ChecklistTemplateAdmin(ImportExportAdmin):
 @admin.register(ChecklistStepTemplate)
 class ChecklistStepTemplateAdmin(ImportExportAdmin):
     resource_classes = [resources.ChecklistStepResource]
-    list_display = ("order", "title", "checklist", "evidence", "is_active")
+    list_display = ("order", "title", "checklist", "evidence", "indicators", "is_active")
     list_display_links = ("title",)
     list_filter = ("checklist", "evidence", "is_active")
     search_fields = ("title", "code")
@@ -126,3 +129,36 @@ class DistrictContactsAdmin(admin.ModelAdmin):
     list_display = ("municipality", "updated_at", "updated_by")
     list_select_related = ("municipality", "updated_by")
     readonly_fields = ("updated_at", "updated_by")
+
+
+class DocumentTemplateForm(forms.ModelForm):
+    """An uploaded template must be a real .docx that fills with a sample context."""
+
+    class Meta:
+        model = DocumentTemplate
+        fields = ("kind", "org_type", "file", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = "; ".join(f"{{{{ {name} }}}} — {text}" for name, text in documents.PLACEHOLDERS)
+        self.fields["file"].help_text = escape(
+            "Документ Word (.docx) с переменными docxtpl (Jinja). Переменные: "
+            f"{names}. Строки листа ознакомления: {{%tr for person in staff %}} … "
+            "{%tr endfor %}. Шаблон с неизвестной переменной или ошибкой не принимается."
+        )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        # A new upload is checked; the stored file of an unchanged row was checked before.
+        if uploaded and hasattr(uploaded, "content_type"):
+            problem = documents.template_problem(uploaded)
+            if problem:
+                raise forms.ValidationError(problem)
+        return uploaded
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    form = DocumentTemplateForm
+    list_display = ("kind", "org_type", "is_active", "updated_at")
+    list_filter = ("kind", "org_type", "is_active")

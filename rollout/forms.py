@@ -19,6 +19,10 @@ from .models import FILE_EVIDENCE, DistrictContacts, EvidenceKind, Status
 from .services import EvidenceInput
 
 ORDER_KINDS = (EvidenceKind.ORDER, EvidenceKind.ORDER_APPOINTMENT)
+FILE_LABELS = {
+    EvidenceKind.FILE: "Файл",
+    EvidenceKind.ORDER_APPOINTMENT: "Скан подписанного приказа (по желанию)",
+}
 
 
 class TaskStatusForm(forms.Form):
@@ -74,7 +78,7 @@ class TaskStatusForm(forms.Form):
             )
         if kind in FILE_EVIDENCE:
             self.fields["file"] = forms.FileField(
-                label="Файл" if kind == EvidenceKind.FILE else "Файл локального акта",
+                label=FILE_LABELS.get(kind, "Файл локального акта"),
                 required=False,
                 help_text=f"{ALLOWED_TEXT}, не больше {format_size(max_bytes())}.",
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),

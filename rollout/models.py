@@ -80,7 +80,10 @@ EVIDENCE_REQUIRED_FOR_DONE = frozenset(
         EvidenceKind.CONSULTATION_HOURS,
     }
 )
-FILE_EVIDENCE = frozenset({EvidenceKind.LOCAL_ACT, EvidenceKind.FILE})
+# The order (1.5) takes its signed scan too, beside its number, date and the people appointed.
+FILE_EVIDENCE = frozenset(
+    {EvidenceKind.LOCAL_ACT, EvidenceKind.FILE, EvidenceKind.ORDER_APPOINTMENT}
+)
 
 
 class Recurrence(models.TextChoices):

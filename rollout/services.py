@@ -15,7 +15,7 @@ about the organisation is opened (``organization_tasks_ensure``, see plan_sync).
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from organizations.models import Membership, Municipality, Role
 from organizations.versions import ALL, data_changed, municipality_data
+from sferum_portal.batches import batches
 
 from . import plan_sync
 from .evidence import EvidenceFileError, evidence_file_check
@@ -80,11 +81,6 @@ def _sync_transaction(sync: Callable[..., SyncResult]) -> Callable[..., SyncResu
         return result
 
     return run
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def checklist_key(membership: Membership) -> tuple[str, str]:
@@ -162,7 +158,7 @@ def _apply(
 def _sync_memberships(membership_ids: list[int]) -> SyncResult:
     result = SyncResult()
     steps_by_key = _active_steps()
-    for ids in _chunks(membership_ids):
+    for ids in batches(membership_ids, CHUNK):
         memberships = (
             Membership.objects.filter(pk__in=ids, role__in=CHECKLIST_ROLES)
             .only(
@@ -353,6 +349,26 @@ def _evidence_errors(kind: str, evidence: EvidenceInput) -> dict[str, str]:
     return errors
 
 
+def _with_previous_order(task: Task, kind: str, evidence: EvidenceInput) -> EvidenceInput:
+    """The signed scan of an order (1.5) uploaded alone keeps the order's number, date and
+    people from the task's newest evidence, so that the newest evidence stays complete."""
+    if kind != EvidenceKind.ORDER_APPOINTMENT or not evidence.file:
+        return evidence
+    if not replace(evidence, file=None).is_empty:
+        return evidence
+    previous = task.evidence_items.exclude(order_number="").first()
+    if previous is None:
+        return evidence
+    return replace(
+        evidence,
+        order_number=previous.order_number,
+        order_date=previous.order_date,
+        appointed_responsible=previous.appointed_responsible,
+        appointed_admin=previous.appointed_admin,
+        staff_acquainted=previous.staff_acquainted,
+    )
+
+
 def district_contacts_published(municipality_id: int, kind: str) -> bool:
     contacts = DistrictContacts.objects.filter(municipality_id=municipality_id).first()
     if contacts is None:
@@ -416,6 +432,7 @@ def task_status_change(
     if status == Status.NOT_REQUIRED and not reason:
         raise ValidationError({"reason": "Укажите, почему шаг не требуется."})
     kind = task.evidence_kind
+    evidence = _with_previous_order(task, kind, evidence)
     errors = {} if evidence.is_empty else _evidence_errors(kind, evidence)
     if errors:
         raise ValidationError(errors)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rollout/my/", views.my_steps, name="my_steps"),
     path("rollout/my/tick/", views.my_steps_tick, name="my_steps_tick"),
     path("rollout/tasks/<int:pk>/", views.task_detail, name="task"),
+    path("rollout/tasks/<int:pk>/draft.docx", views.task_draft, name="task_draft"),
     path("rollout/evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path(
         "rollout/organizations/<int:pk>/",

@@ -1,7 +1,8 @@
-"""Rollout pages: "Мои шаги", a task with its status form and history, an organisation's
-progress, the district's plan, matrix (and its xlsx), deadlines and contacts, the region's
-districts. Every object comes through a scoped selector: outside the scope is 404; a write the
-person's role does not allow is 403 (rollout.permissions says why).
+"""Rollout pages: "Мои шаги", a task with its status form and history (and the .docx draft of
+items 1.5 and 1.6), an organisation's progress, the district's plan, matrix (and its xlsx),
+deadlines and contacts, the region's districts. Every object comes through a scoped selector:
+outside the scope is 404; a write the person's role does not allow is 403 (rollout.permissions
+says why).
 """
 
 import mimetypes
@@ -12,21 +13,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from organizations import selectors as org_selectors
 from organizations.contacts import organization_contacts
-from organizations.permissions import require, require_whole_organization
+from organizations.permissions import edits_requisites, require, require_whole_organization
 from sferum_portal import params, weeks
 from sferum_portal.plurals import count_ru, plural_ru
 
-from . import deadlines, matrix, permissions, selectors, summaries
+from . import deadlines, documents, matrix, permissions, selectors, summaries
 from .evidence import KIND_CONTENT_TYPES
 from .exports import matrix_workbook
 from .forms import DistrictContactsForm, MatrixFilterForm, TaskStatusForm
 from .measures import measured_states
 from .models import DistrictContacts, Evidence, EvidenceKind
+from .next_steps import latest_kpis, next_steps_for_page
 from .services import (
     district_contacts_publish,
     organization_tasks_ensure,
@@ -96,7 +97,7 @@ def my_steps_tick(request):
     ids = {int(v) for v in values if v.isdigit()}
     if not ids:
         messages.warning(request, "Не выбрано ни одного шага: отметьте нужные флажками.")
-        return redirect(_safe_next(request, fallback))
+        return redirect(params.safe_next(request, fallback))
     tasks = list(selectors.task_detail_queryset(request.user).filter(pk__in=ids).order_by("pk"))
     if len(tasks) != len(ids):
         raise Http404("Нет такого шага.")
@@ -108,16 +109,7 @@ def my_steps_tick(request):
     result = tasks_mark_done(tasks=tasks, user=request.user)
     clean = result.done and not (result.needs_evidence or result.failed)
     (messages.success if clean else messages.warning)(request, _bulk_message(result))
-    return redirect(_safe_next(request, fallback))
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or params.param_text(request.GET, "next", max_length=2000)
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return redirect(params.safe_next(request, fallback))
 
 
 @login_required
@@ -148,7 +140,7 @@ def task_detail(request, pk: int):
                     form.add_error(None, exc)
             else:
                 messages.success(request, "Изменение сохранено.")
-                return redirect(_safe_next(request, reverse("rollout:task", args=[task.pk])))
+                return redirect(params.safe_next(request, reverse("rollout:task", args=[task.pk])))
     elif refusal is None:
         form = TaskStatusForm(task=task)
     measured = None
@@ -183,11 +175,31 @@ def task_detail(request, pk: int):
             "history": selectors.task_history(task),
             "evidence": task.evidence_items.select_related("created_by").first(),
             "contacts": contacts,
+            "draft_kind": documents.draft_kind(task),
+            "can_edit_requisites": task.organization_id is not None
+            and edits_requisites(request.user, task.organization),
             "sees_organization": task.organization_id is not None
             and org_selectors.sees_whole_organization(request.user, task.organization),
-            "next": _safe_next(request, ""),
+            "next": params.safe_next(request, ""),
         },
     )
+
+
+@login_required
+@require_safe
+def task_draft(request, pk: int):
+    """The ready-to-sign .docx draft of an organisation's item 1.5 or 1.6 (rollout.documents),
+    for whoever sees the task; 404 for any other task."""
+    task = org_selectors.get_visible_or_404(selectors.task_detail_queryset(request.user), pk=pk)
+    kind = documents.draft_kind(task)
+    if kind is None:
+        raise Http404("У этого пункта нет проекта документа.")
+    draft = documents.render_draft(kind, task.organization)
+    response = HttpResponse(draft.content, content_type=documents.DOCX_TYPE)
+    response["Content-Disposition"] = draft.content_disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -221,12 +233,16 @@ def organization_progress(request, pk: int):
     require_whole_organization(request.user, organization)
     organization_tasks_ensure(organization_ids=[organization.pk])
     progress = selectors.organization_progress(request.user, organization)
+    # The steps that would move the figures of its latest week below target (rollout.next_steps).
+    week, kpis = latest_kpis(organization)
     return render(
         request,
         "rollout/organization_progress.html",
         {
             "organization": organization,
             "progress": progress,
+            "next_steps": next_steps_for_page(request.user, organization, kpis, week),
+            "next_steps_week": week,
             "leads_district": org_selectors.scope_of(request.user).covers_municipality(
                 organization.municipality
             ),

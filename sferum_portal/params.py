@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import weeks
 
@@ -141,3 +142,14 @@ def validate_date_in_range(value: dt.date) -> None:
         raise ValidationError(
             f"Укажите дату с {DATE_MIN:%d.%m.%Y} по {DATE_MAX:%d.%m.%Y}.", code="date_range"
         )
+
+
+def safe_next(request, fallback: str) -> str:
+    """Where to go back after a form: the ``next`` of the POST or the query string if it is a
+    path of this site (never another host: no open redirect), else ``fallback``."""
+    target = request.POST.get("next") or param_text(request.GET, "next", max_length=2000)
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

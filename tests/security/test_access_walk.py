@@ -198,6 +198,13 @@ ROUTES: dict[str, Route] = {
         post=ORGANIZATION_MANAGERS_WRITE,
         post_data="class",
     ),
+    # The documents' requisites: the organisation's admin and head (who sign) and its district.
+    "organizations:requisites": Route(
+        "organization",
+        form_page({**ORGANIZATION_MANAGERS_WRITE, "oo_head": SAVED}),
+        post={**ORGANIZATION_MANAGERS_WRITE, "oo_head": SAVED},
+        post_data="requisites",
+    ),
     # A class teacher sees their own class and may not rename or remove it (403); another class
     # of their school does not exist for them (404).
     "organizations:class_rename": Route(
@@ -254,6 +261,8 @@ ROUTES: dict[str, Route] = {
         post_data="status",
     ),
     "rollout:evidence": Route("evidence", {**ORGANIZATION_READERS, "teacher": OK}),
+    # The .docx draft of item 1.5: whoever sees the task; a teacher's own step has none (404).
+    "rollout:task_draft": Route("draft_task", ORGANIZATION_READERS),
     "rollout:organization": Route("organization", {**ORGANIZATION_READERS, "teacher": FORBIDDEN}),
     "rollout:district": Route("municipality", DISTRICT_READERS),
     "rollout:district_matrix": Route("municipality", DISTRICT_READERS),
@@ -414,6 +423,12 @@ class Objects:
     def task(self, level, scope):
         return {"pk": self._task(level, scope).pk}
 
+    def draft_task(self, level, scope):
+        if level == "teacher" and scope == "inside":
+            return self.task(level, scope)
+        organization = self.w.school if level == "teacher" else self._school_of(level, scope)
+        return {"pk": plan_task(organization, "1.5").pk}
+
     def evidence(self, level, scope):
         task = self._task(level, scope)
         evidence = Evidence(task=task, kind=EvidenceKind.FILE, original_name="акт.pdf",
@@ -450,6 +465,8 @@ class Objects:
             return {"name": f"10Ш{kwargs['pk']}"}
         if kind == "rename":
             return {"name": f"9Р{kwargs['class_pk']}"}
+        if kind == "requisites":
+            return {"full_name": "Полное наименование", "locality": "г. Емва"}
         if kind == "answer":
             return {"action": "decline"}
         if kind == "baselines":

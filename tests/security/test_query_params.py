@@ -91,6 +91,7 @@ PAGES: dict[str, Page] = {
     "organizations:organization": Page("organization"),
     "organizations:person_invite": Page("organization"),
     "organizations:class_create": Page("organization"),
+    "organizations:requisites": Page("organization"),
     "organizations:class_rename": Page("school_class"),
     "organizations:class_archive": Page("school_class"),
     "organizations:person_remove": Page("membership"),
@@ -112,6 +113,7 @@ PAGES: dict[str, Page] = {
     "rollout:my_steps": Page(None, persona="oo_admin"),
     "rollout:task": Page("task", ("next",)),
     "rollout:evidence": Page("evidence"),
+    "rollout:task_draft": Page("draft_task"),
     "rollout:organization": Page("organization"),
     "rollout:district": Page("municipality"),
     "rollout:district_matrix": Page(
@@ -128,6 +130,8 @@ PAGES: dict[str, Page] = {
     "notify:unsubscribe": Page(
         None, persona="anonymous", extra=(("token", "no-such-token"),), opens=404
     ),
+    "answers:list": Page(None, ("q",)),
+    "answers:detail": Page(None, extra=(("slug", "no-such-answer"),), opens=404),
     "notify:log": Page("municipality", ("kind", "status", "channel", "page")),
     "notify:region_log": Page("region", ("kind", "status", "channel", "page")),
 }
