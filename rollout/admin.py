@@ -26,7 +26,7 @@ from .models import (
 class StepInline(admin.TabularInline):
     model = ChecklistStepTemplate
     extra = 0
-    fields = ("order", "code", "title", "evidence", "is_active")
+    fields = ("order", "code", "title", "short_title", "evidence", "is_active")
 
 
 @admin.register(ChecklistTemplate)

@@ -133,6 +133,12 @@ class ChecklistStepTemplate(models.Model):
     code = models.SlugField("код", max_length=64, unique=True)
     order = models.PositiveSmallIntegerField("№ по порядку")
     title = models.TextField("шаг")
+    short_title = models.CharField(
+        "кратко",
+        max_length=60,
+        blank=True,
+        help_text="Несколько слов для однострочных сводок, например «список классов».",
+    )
     hint = models.TextField("пояснение", blank=True)
     evidence = models.CharField(
         "подтверждение", max_length=32, choices=EvidenceKind.choices, default=EvidenceKind.NONE

@@ -30,23 +30,14 @@ from organizations.permissions import administers_organization, roles_grantable
 from sferum_portal.plurals import count_ru
 
 from .models import CLOSED_STATUSES, ChecklistStepTemplate, Status, Task
-from .selectors import tasks_visible_to
+from .selectors import class_sort_key, tasks_visible_to
 
 # The roles whose steps are shown per person, in the order shown; class teachers come by class.
 PERSON_ROLES = (Role.OO_ADMIN, Role.OO_HEAD)
 # The class teachers' step that the district asks about by name: the parents' meeting.
 PARENTS_MEETING_STEPS = frozenset({"class_teacher-with_vkm-6", "class_teacher-without_vkm-7"})
-# A few words for a step in a one-line summary; other steps are named by their title's start.
-SHORT_TITLES = {
-    "oo_admin-3": "список классов",
-    "oo_admin-4": "приглашения по ссылке",
-    "oo_admin-5": "заявки новых пользователей",
-    "oo_head-1": "приказ",
-    "oo_head-3": "информирование коллектива",
-    "oo_head-4": "перевод коммуникаций",
-    "oo_head-5": "информирование родителей",
-    "oo_head-6": "мониторинг",
-}
+# A step without its few words (``ChecklistStepTemplate.short_title``) is named in a one-line
+# summary by the start of its title.
 SHORT_TITLE_MAX = 40
 
 
@@ -90,6 +81,7 @@ class OpenStep:
     title: str
     status: str
     indicators: frozenset[str]
+    short: str = ""
     may_open: bool = False
 
     @property
@@ -98,8 +90,8 @@ class OpenStep:
 
     @property
     def short_title(self) -> str:
-        if self.code in SHORT_TITLES:
-            return SHORT_TITLES[self.code]
+        if self.short:
+            return self.short
         title = self.title.rstrip(".;")
         if len(title) <= SHORT_TITLE_MAX:
             return title[:1].lower() + title[1:]
@@ -144,7 +136,7 @@ def _read(organization_ids: list[int]) -> tuple[dict[int, _Organization], Mapped
         s["pk"]: s
         for s in ChecklistStepTemplate.objects.filter(
             is_active=True, checklist__is_active=True
-        ).values("pk", "code", "order", "title", "indicators", "checklist__actor")
+        ).values("pk", "code", "order", "title", "short_title", "indicators", "checklist__actor")
         if s["indicators"]
     }
     for s in steps.values():
@@ -176,6 +168,7 @@ def _read(organization_ids: list[int]) -> tuple[dict[int, _Organization], Mapped
                     title=step["title"],
                     status=row["status"],
                     indicators=frozenset(step["indicators"]),
+                    short=step["short_title"],
                 ),
                 role=row["membership__role"],
                 user_id=row["user_id"],
@@ -205,11 +198,6 @@ def _read(organization_ids: list[int]) -> tuple[dict[int, _Organization], Mapped
     for org_id, pk, name, teachers in classes:
         data[org_id].classes.append((pk, name, teachers))
     return data, mapped
-
-
-def _class_key(name: str):
-    digits = "".join(ch for ch in name[:2] if ch.isdigit())
-    return (int(digits) if digits else 99, name)
 
 
 # --- one organisation ------------------------------------------------------------------------
@@ -294,7 +282,7 @@ def _for_indicator(kpi, org: _Organization, mapped: Mapped) -> IndicatorSteps:
         PersonSteps(role=key[3], name=names[key], steps=sorted(people[key], key=lambda s: s.order))
         for key in sorted(people, key=lambda k: k[:3])
     ]
-    classes = sorted(org.classes, key=lambda c: _class_key(c[1]))
+    classes = sorted(org.classes, key=lambda c: class_sort_key(c[1]))
     class_list = []
     for pk, name, _teachers in classes:
         group = by_class.get(pk)

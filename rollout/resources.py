@@ -51,6 +51,7 @@ class ChecklistStepResource(RegistryResource):
     code = fields.Field("code", "Код шага")
     order = fields.Field("order", "№", widget=IntegerWidget())
     title = fields.Field("title", "Шаг")
+    short_title = fields.Field("short_title", "Кратко", widget=OPTIONAL_TEXT)
     hint = fields.Field("hint", "Пояснение", widget=OPTIONAL_TEXT)
     evidence = fields.Field(
         "evidence", "Подтверждение", widget=ChoiceLabelWidget(EvidenceKind.choices)
@@ -59,7 +60,16 @@ class ChecklistStepResource(RegistryResource):
 
     class Meta(RegistryResource.Meta):
         model = ChecklistStepTemplate
-        fields = ("checklist", "code", "order", "title", "hint", "evidence", "is_active")
+        fields = (
+            "checklist",
+            "code",
+            "order",
+            "title",
+            "short_title",
+            "hint",
+            "evidence",
+            "is_active",
+        )
         import_id_fields = ("code",)
 
 

@@ -96,7 +96,7 @@ def my_steps(user) -> MySteps:
         keys = [k for k in grouped if k[0] == m.pk]
         if m.role == Role.CLASS_TEACHER and not keys:
             without_classes.append(m)
-        for key in sorted(keys, key=lambda k: _class_sort_key(grouped[k][0].class_name)):
+        for key in sorted(keys, key=lambda k: class_sort_key(grouped[k][0].class_name)):
             rows = step_rows(grouped[key], user)
             checklist = rows[0].task.step.checklist
             subtitle = where
@@ -181,7 +181,8 @@ _CHECKLIST_ROLE_ORDER = {
 }
 
 
-def _class_sort_key(name: str):
+def class_sort_key(name: str):
+    """Classes in school order: by the grade their name starts with («2А» before «10Б»)."""
     digits = "".join(ch for ch in name[:2] if ch.isdigit())
     return (int(digits) if digits else 99, name)
 

@@ -4,11 +4,11 @@ writing it into the template tables.
 How templates reach a database: the data migration ``0002_load_templates`` calls
 ``templates_load`` with the historical models, so every database has them after ``migrate``
 (``make run``, production, the test database). ``manage.py load_rollout_templates`` calls it with
-the current models after the file changed (``--update`` also rewrites the texts and the
-indicators of existing rows), then creates the tasks the new rows imply. Rows are matched by their
-``code``; nothing is ever deleted here (switch a step off with its "действует" flag instead, so its
-history stays). Data migrations that add a field fill it where still empty (``hints_update``,
-``indicators_update``).
+the current models after the file changed (``--update`` also rewrites the texts, short titles
+and indicators of existing rows), then creates the tasks the new rows imply. Rows are matched by
+their ``code``; nothing is ever deleted here (switch a step off with its "действует" flag instead,
+so its history stays). Data migrations that add a field fill it where still empty (``hints_update``,
+``step_extras_update``).
 
 The loader sets only fields the given models have, and derives ``for_district`` / ``org_types``
 itself: historical models have neither the current fields nor the ``save()`` that derives them.
@@ -139,6 +139,7 @@ def templates_load(
                     "checklist_id": checklist.pk,
                     "order": order,
                     "title": step["title"],
+                    "short_title": step.get("short_title", ""),
                     "hint": step.get("hint", ""),
                     "evidence": step.get("evidence", "none"),
                     # The monitoring indicators the step moves (rollout.next_steps).
@@ -192,20 +193,26 @@ def hints_update(*, models: TemplateModels, data: dict | None = None, old: str =
     return changed
 
 
-def indicators_update(*, models: TemplateModels, data: dict | None = None) -> int:
-    """Give existing steps the fixture's ``indicators`` where their list is still empty, so
-    that an administrator's own choice is kept. Returns how many rows changed."""
+STEP_EXTRAS = ("indicators", "short_title")
+
+
+def step_extras_update(*, models: TemplateModels, data: dict | None = None) -> int:
+    """Give existing steps the fixture's ``indicators`` and ``short_title`` where they are
+    still empty, so that an administrator's own choice is kept. Returns how many rows changed."""
     data = data if data is not None else templates_read()
     wanted = {
-        step["code"]: list(step["indicators"])
+        step["code"]: step
         for raw in data.get("checklists", [])
         for step in raw["steps"]
-        if step.get("indicators")
+        if any(step.get(name) for name in STEP_EXTRAS)
     }
     changed = []
     for obj in models.step.objects.filter(code__in=list(wanted)):
-        if not obj.indicators:
-            obj.indicators = wanted[obj.code]
+        fills = {n: wanted[obj.code][n] for n in STEP_EXTRAS if wanted[obj.code].get(n)}
+        fills = {n: v for n, v in fills.items() if not getattr(obj, n)}
+        if fills:
+            for name, value in fills.items():
+                setattr(obj, name, list(value) if name == "indicators" else value)
             changed.append(obj)
-    models.step.objects.bulk_update(changed, ["indicators"])
+    models.step.objects.bulk_update(changed, list(STEP_EXTRAS))
     return len(changed)

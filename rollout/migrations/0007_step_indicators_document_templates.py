@@ -13,6 +13,16 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="checkliststeptemplate",
+            name="short_title",
+            field=models.CharField(
+                blank=True,
+                help_text="Несколько слов для однострочных сводок, например «список классов».",
+                max_length=60,
+                verbose_name="кратко",
+            ),
+        ),
+        migrations.AddField(
+            model_name="checkliststeptemplate",
             name="indicators",
             field=models.JSONField(
                 blank=True,

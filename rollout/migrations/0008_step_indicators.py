@@ -6,9 +6,9 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    from rollout.templates_data import TemplateModels, indicators_update
+    from rollout.templates_data import TemplateModels, step_extras_update
 
-    indicators_update(models=TemplateModels.from_apps(apps))
+    step_extras_update(models=TemplateModels.from_apps(apps))
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ from rollout.services import task_status_change
 from rollout.templates_data import (
     FIXTURE_PATH,
     TemplateModels,
-    indicators_update,
+    step_extras_update,
     templates_load,
 )
 from tests.factories import MembershipFactory, SchoolClassFactory, person
@@ -66,8 +66,11 @@ def test_the_fixtures_mapping_names_real_steps_and_valid_indicators():
         assert indicators and set(indicators) <= set(Indicator.values), code
         assert len(indicators) == len(set(indicators)), code
     # Every step the module names by code is a step of the fixture, and moves something.
-    for code in [*next_steps.SHORT_TITLES, *next_steps.PARENTS_MEETING_STEPS]:
+    for code in next_steps.PARENTS_MEETING_STEPS:
         assert code in mapped, code
+    # Every step has its few words for the one-line summaries, short enough to be few.
+    for code, step in steps.items():
+        assert 0 < len(step.get("short_title", "")) <= 40, code
     # Both headline indicators are moved by the admin, the head and both class teacher variants.
     for prefix in (
         "oo_admin-",
@@ -84,20 +87,26 @@ def test_the_database_has_the_fixtures_indicators(db):
     for code, step in _fixture_steps().items():
         row = ChecklistStepTemplate.objects.get(code=code)
         assert row.indicators == step.get("indicators", []), code
+        assert row.short_title == step["short_title"], code
 
 
 def test_the_migration_fills_only_empty_lists_and_a_reload_with_update_rewrites(db):
     edited = ChecklistStepTemplate.objects.get(code="oo_admin-3")
     edited.indicators = ["parents_registered"]
     edited.save()
+    edited.short_title = "классы и учителя"
+    edited.save()
     emptied = ChecklistStepTemplate.objects.get(code="oo_admin-4")
     emptied.indicators = []
+    emptied.short_title = ""
     emptied.save()
-    assert indicators_update(models=TemplateModels.from_apps(apps)) == 1
+    assert step_extras_update(models=TemplateModels.from_apps(apps)) == 1
     edited.refresh_from_db()
     emptied.refresh_from_db()
     assert edited.indicators == ["parents_registered"]  # the administrator's choice stays
+    assert edited.short_title == "классы и учителя"
     assert STAFF in emptied.indicators
+    assert emptied.short_title == "приглашения по ссылке"
     templates_load(update=True)
     edited.refresh_from_db()
     assert edited.indicators == _fixture_steps()["oo_admin-3"]["indicators"]

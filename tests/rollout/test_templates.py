@@ -220,6 +220,7 @@ def test_checklist_steps_export_with_russian_headers():
         "Код шага",
         "№",
         "Шаг",
+        "Кратко",
         "Пояснение",
         "Подтверждение",
         "Действует",
