@@ -67,3 +67,22 @@ def shots(shot):
         page.set_viewport_size({"width": 1366, "height": 900})
 
     return _shots
+
+
+@pytest.fixture
+def demo():
+    """The demo world of `make run` (registry, checklists, statistics)."""
+    from tests.browser.navigation import demo_world
+
+    demo_world()
+
+
+@pytest.fixture
+def axe_page(browser_page):
+    """A page like browser_page's whose context lets the injected axe script run: the portal's
+    Content-Security-Policy allows no inline script, which is what add_script_tag adds."""
+    context = browser_page.context.browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="ru-RU", bypass_csp=True
+    )
+    yield context.new_page()
+    context.close()

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from organizations.demo import DEMO_PASSWORD
-from tests.browser.navigation import demo_world
 
 pytestmark = [
     pytest.mark.browser,
@@ -15,11 +14,6 @@ pytestmark = [
 
 LEGEND = """() => window.Chart.getChart('trend-chart').legend.legendItems
   .map((item) => ({text: item.text, style: item.pointStyle, dash: item.lineDash || []}))"""
-
-
-@pytest.fixture
-def demo():
-    demo_world()
 
 
 def test_the_legend_draws_target_lines_dashed(demo, browser_page, log_in):

@@ -10,8 +10,7 @@ import pytest
 
 from organizations.demo import DEMO_PASSWORD
 from organizations.models import Organization
-from tests.browser.navigation import demo_world
-from tests.browser.test_axe import AXE, RUN, SIZES, TAGS
+from tests.browser.axe import serious_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,33 +18,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def demo():
-    demo_world()
-
-
-@pytest.fixture
-def page(browser_page):
-    """browser_page's browser in a context where the injected axe script may run (the portal's
-    Content-Security-Policy allows no inline script)."""
-    context = browser_page.context.browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="ru-RU", bypass_csp=True
-    )
-    yield context.new_page()
-    context.close()
-
-
-def _axe(page) -> list[str]:
-    found = []
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.add_script_tag(path=str(AXE))
-        found += [f"{v['id']} at {width} px: {v['targets']}" for v in page.evaluate(RUN, TAGS)]
-    page.set_viewport_size({"width": 1366, "height": 900})
-    return found
-
-
-def test_help_is_searched_from_its_form_and_an_answer_opens(demo, page, log_in, live_server, shots):
+def test_help_is_searched_from_its_form_and_an_answer_opens(
+    demo, axe_page, log_in, live_server, shots
+):
+    page = axe_page
     log_in(page, "oo_admin", DEMO_PASSWORD)
     page.get_by_role("link", name="Справка").first.click()
     page.get_by_label("Найти ответ").fill("уволенных коллег")
@@ -55,10 +31,13 @@ def test_help_is_searched_from_its_form_and_an_answer_opens(demo, page, log_in, 
     assert page.get_by_role("heading", level=1).inner_text().startswith("Я исключаю уволенных")
     assert "ВК Мессенджере" in page.locator("main").inner_text()
     shots(page, "help-answer")
-    assert not _axe(page)
+    assert not serious_violations(page)
 
 
-def test_red_school_sees_the_steps_that_move_its_figures(demo, page, log_in, live_server, shots):
+def test_red_school_sees_the_steps_that_move_its_figures(
+    demo, axe_page, log_in, live_server, shots
+):
+    page = axe_page
     school = Organization.objects.get(short_name="МБОУ «СОШ № 1» г. Емвы")
     log_in(page, "oo_admin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/organizations/{school.pk}/dashboard/")
@@ -68,13 +47,14 @@ def test_red_school_sees_the_steps_that_move_its_figures(demo, page, log_in, liv
     assert "Активность сотрудников" in text and "Администратор Сферум в ОО" in text
     assert "5А" in text  # the class teachers' steps, by class
     shots(page, "next-steps")
-    assert not _axe(page)
+    assert not serious_violations(page)
     block.get_by_role("link", name=re.compile("ссылки-приглашения")).first.click()
     assert "/rollout/tasks/" in page.url
     assert page.get_by_role("heading", level=1).is_visible()
 
 
-def test_district_compares_like_with_like_from_the_form(demo, page, log_in, live_server, shots):
+def test_district_compares_like_with_like_from_the_form(demo, axe_page, log_in, live_server, shots):
+    page = axe_page
     log_in(page, "district", DEMO_PASSWORD)  # lands on the district dashboard
     page.get_by_label("Сравнивать с похожими").select_option("staff")
     page.get_by_role("button", name="Показать", exact=True).click()
@@ -86,4 +66,4 @@ def test_district_compares_like_with_like_from_the_form(demo, page, log_in, live
     # The choice survives into the week picker and the export's link.
     assert "cmp=staff" in page.get_by_role("link", name="Скачать xlsx").get_attribute("href")
     shots(page, "fair-comparison")
-    assert not _axe(page)
+    assert not serious_violations(page)

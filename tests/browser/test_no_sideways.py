@@ -3,17 +3,12 @@ zoom (683 px): each demo person follows the links of their menu and of the pages
 
 import pytest
 
-from tests.browser.navigation import ROLES, demo_world, role_pages, walk
+from tests.browser.navigation import ROLES, role_pages, walk
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def demo():
-    demo_world()
 
 
 @pytest.mark.parametrize("username", ROLES)

@@ -5,7 +5,6 @@ column stays in view."""
 import pytest
 
 from organizations.demo import DEMO_PASSWORD
-from tests.browser.navigation import demo_world
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,11 +23,6 @@ CLIPPED = """([selector, text]) => [...document.querySelectorAll(selector)]
   .map((el) => el.outerHTML.slice(0, 120))"""
 COUNT = """([selector, text]) => [...document.querySelectorAll(selector)]
   .filter((el) => el.textContent.trim() === text).length"""
-
-
-@pytest.fixture
-def demo():
-    demo_world()
 
 
 @pytest.mark.parametrize(
